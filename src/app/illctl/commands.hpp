@@ -1,0 +1,14 @@
+#pragma once
+// Each illctl subcommand registers itself on the CLI11 app from its own file.
+// A command's callback throws CLI::RuntimeError(code) to set the process exit code:
+// 0 ok, 1 failure, 2 usage.
+
+#include <CLI/CLI.hpp>
+
+namespace illhub::app {
+
+void add_decode_command(CLI::App& app);
+void add_encode_command(CLI::App& app);
+void add_states_command(CLI::App& app);
+
+}  // namespace illhub::app
