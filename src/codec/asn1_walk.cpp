@@ -17,8 +17,12 @@ namespace {
 void resolve(asn_TYPE_descriptor_t* td, std::unordered_set<asn_TYPE_descriptor_t*>& seen) {
   if (!seen.insert(td).second) return;
   // A derived type's wrapper copies its base type's routines into td on any call; freeing a
-  // null pointer is a harmless call that every base routine accepts.
+  // null pointer is a harmless call that every base routine accepts. asn1c 0.9.28 copies the
+  // base's constraint check too, which would silently drop the derived type's own constraint
+  // (EDIFACTString's alphabet, AmountString's digits) from then on: keep the type's own check.
+  const auto own_check = td->check_constraints;
   td->free_struct(td, nullptr, 1);
+  td->check_constraints = own_check;
   for (int i = 0; i < td->elements_count; ++i) resolve(td->elements[i].type, seen);
 }
 

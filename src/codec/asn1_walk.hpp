@@ -26,7 +26,9 @@ enum class TypeKind {
 
 /// Resolves every descriptor reachable from ILL-APDU once (asn1c fills in a derived type's
 /// function pointers lazily on first use, which would race between threads and hide the
-/// type's kind from the walker). Thread-safe; cheap after the first call.
+/// type's kind from the walker), and keeps each type's own constraint check, which asn1c's
+/// lazy fill-in would replace by the base type's. Every codec entry point calls it before
+/// touching asn1c. Thread-safe; cheap after the first call.
 void resolve_descriptors();
 
 TypeKind kind_of_type(const asn_TYPE_descriptor_t* td);

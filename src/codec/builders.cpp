@@ -193,6 +193,10 @@ Result<Apdu, EncodeError> build_expired(const ApduHeader& header) {
 Result<Apdu, EncodeError> build_forward_notification(const ApduHeader& header,
                                                      const SystemId& intermediary,
                                                      const std::string& note) {
+  // "At least one of the following must be present" (System-Id): a comment in the module, so
+  // asn1c cannot check it; an empty mandatory System-Id would be useless to the requester.
+  if (header.responder_id.empty() || intermediary.empty())
+    return unexpected(EncodeError{"Forward-Notification needs a responder-id and an intermediary-id"});
   auto raw = new_apdu(ILL_APDU_PR_forward_notification);
   auto& f = raw->choice.forward_notification;
   set_header(f, header);

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "codec/asn1_types.hpp"
+#include "codec/asn1_walk.hpp"
 #include "codec/defaults.hpp"
 #include "illhub/codec/codec.hpp"
 
@@ -73,6 +74,7 @@ std::string check_dropped_constraints(const ILL_APDU_t& apdu) {
 }  // namespace
 
 Result<Apdu, DecodeError> decode(std::span<const std::uint8_t> ber, const CodecLimits& limits) {
+  asn1::resolve_descriptors();
   if (ber.empty()) return fail(DecodeProblem::kTruncated, "no bytes");
   if (ber.size() > limits.max_apdu_bytes)
     return fail(DecodeProblem::kTooLarge, "APDU of " + std::to_string(ber.size()) +

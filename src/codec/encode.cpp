@@ -1,3 +1,4 @@
+#include "codec/asn1_walk.hpp"
 #include "codec/encode_raw.hpp"
 #include "illhub/codec/codec.hpp"
 
@@ -15,6 +16,7 @@ int append(const void* buffer, size_t size, void* app_key) {
 }  // namespace
 
 Result<std::vector<std::uint8_t>, EncodeError> encode_raw(const ILL_APDU_t& apdu) {
+  asn1::resolve_descriptors();
   auto* raw = const_cast<ILL_APDU_t*>(&apdu);  // asn1c's API is not const-correct
   const char* kind = to_string(kind_of(apdu)).data();
   char why[256];

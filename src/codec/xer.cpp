@@ -1,4 +1,5 @@
 #include "codec/asn1_types.hpp"
+#include "codec/asn1_walk.hpp"
 #include "codec/defaults.hpp"
 #include "codec/encode_raw.hpp"
 #include "illhub/codec/render.hpp"
@@ -22,6 +23,7 @@ Result<std::string, EncodeError> to_xer(const Apdu& apdu) {
 }
 
 Result<Apdu, DecodeError> from_xer(std::string_view xer) {
+  asn1::resolve_descriptors();
   ILL_APDU_t* raw = nullptr;
   asn_codec_ctx_t ctx{CodecLimits{}.max_decoder_stack};
   const asn_dec_rval_t rv = xer_decode(&ctx, &asn_DEF_ILL_APDU, reinterpret_cast<void**>(&raw),
