@@ -4,6 +4,7 @@
 
 #include "codec/asn1_types.hpp"
 #include "codec/asn1_walk.hpp"
+#include <ANY.h>
 #include "codec/defaults.hpp"
 #include "illhub/codec/codec.hpp"
 
@@ -71,6 +72,19 @@ std::string check_dropped_constraints(const ILL_APDU_t& apdu) {
   return {};
 }
 
+/// An ANY (EXTERNAL single-ASN1-type, Extension item, e-delivery parameters) must hold exactly
+/// one well-formed BER value: asn1c stores whatever bytes it found, and re-encoding malformed
+/// ones would produce an APDU that no longer decodes.
+bool any_values_are_ber(ILL_APDU_t& apdu, const CodecLimits& limits) {
+  return asn1::for_each_value(&asn_DEF_ILL_APDU, &apdu, [&](asn_TYPE_descriptor_t* td, void* value) {
+    if (asn1::kind_of_type(td) != asn1::TypeKind::kAny) return true;
+    const auto* any = static_cast<const ANY_t*>(value);
+    const std::span<const std::uint8_t> bytes(any->buf, static_cast<std::size_t>(any->size));
+    const TlvScan scan = scan_tlv(bytes, limits);
+    return scan.status == TlvScan::Status::kComplete && scan.size == bytes.size();
+  });
+}
+
 }  // namespace
 
 Result<Apdu, DecodeError> decode(std::span<const std::uint8_t> ber, const CodecLimits& limits) {
@@ -125,6 +139,10 @@ Result<Apdu, DecodeError> decode(std::span<const std::uint8_t> ber, const CodecL
       owned->present == ILL_APDU_PR_NOTHING)
     return fail(DecodeProblem::kStructure,
                 std::string(to_string(kind)) + " does not match the ISO 10161 definition");
+
+  if (!any_values_are_ber(*owned, limits))
+    return fail(DecodeProblem::kStructure,
+                std::string(to_string(kind)) + ": an ANY value (EXTERNAL or extension item) is not one BER value");
 
   char why[256];
   std::size_t why_len = sizeof why;

@@ -52,34 +52,14 @@ void* allocate_default(const asn_TYPE_member_t& m, long value) {
   return l;
 }
 
-void fill(asn_TYPE_descriptor_t* td, void* sptr) {
-  switch (kind_of_type(td)) {
-    case TypeKind::kSequence:
-      for (int i = 0; i < td->elements_count; ++i) {
-        const asn_TYPE_member_t& m = td->elements[i];
-        void* member = member_ptr(m, sptr);
-        if (!member && (m.flags & ATF_POINTER)) {
-          if (const DefaultValue* d = find_default(td, m.name)) {
-            *reinterpret_cast<void**>(static_cast<char*>(sptr) + m.memb_offset) =
-                allocate_default(m, d->value);
-          }
-          continue;
-        }
-        if (member) fill(m.type, member);
-      }
-      break;
-    case TypeKind::kChoice: {
-      const int i = choice_index(td, sptr);
-      if (i < 0) break;
-      if (void* member = member_ptr(td->elements[i], sptr)) fill(td->elements[i].type, member);
-      break;
-    }
-    case TypeKind::kSequenceOf:
-      for (void* item : sequence_items(sptr))
-        if (item) fill(td->elements[0].type, item);
-      break;
-    default:
-      break;
+/// Gives every absent DEFAULT component of one SEQUENCE its default value.
+void fill_sequence(asn_TYPE_descriptor_t* td, void* sptr) {
+  for (int i = 0; i < td->elements_count; ++i) {
+    const asn_TYPE_member_t& m = td->elements[i];
+    if (!(m.flags & ATF_POINTER) || member_ptr(m, sptr)) continue;
+    if (const DefaultValue* d = find_default(td, m.name))
+      *reinterpret_cast<void**>(static_cast<char*>(sptr) + m.memb_offset) =
+          allocate_default(m, d->value);
   }
 }
 
@@ -87,7 +67,10 @@ void fill(asn_TYPE_descriptor_t* td, void* sptr) {
 
 void fill_defaults(ILL_APDU_t& apdu) {
   resolve_descriptors();
-  fill(&asn_DEF_ILL_APDU, &apdu);
+  for_each_value(&asn_DEF_ILL_APDU, &apdu, [](asn_TYPE_descriptor_t* td, void* value) {
+    if (kind_of_type(td) == TypeKind::kSequence) fill_sequence(td, value);
+    return true;
+  });
 }
 
 int known_default_count() {
