@@ -27,7 +27,7 @@ bool is_utf8(const std::uint8_t* p, std::size_t n) {
   return true;
 }
 
-nlohmann::json hex(const std::uint8_t* p, std::size_t n) {
+nlohmann::ordered_json hex(const std::uint8_t* p, std::size_t n) {
   static const char* digits = "0123456789abcdef";
   std::string s;
   s.reserve(2 * n);
@@ -35,10 +35,10 @@ nlohmann::json hex(const std::uint8_t* p, std::size_t n) {
     s.push_back(digits[p[i] >> 4]);
     s.push_back(digits[p[i] & 0xF]);
   }
-  return nlohmann::json{{"hex", s}};
+  return nlohmann::ordered_json{{"hex", s}};
 }
 
-nlohmann::json oid(const OBJECT_IDENTIFIER_t* o) {
+nlohmann::ordered_json oid(const OBJECT_IDENTIFIER_t* o) {
   unsigned long arcs[32];
   const int n = OBJECT_IDENTIFIER_get_arcs(o, arcs, sizeof arcs[0], 32);
   if (n <= 0 || n > 32) return hex(o->buf, static_cast<std::size_t>(o->size));
@@ -47,10 +47,10 @@ nlohmann::json oid(const OBJECT_IDENTIFIER_t* o) {
   return s;
 }
 
-nlohmann::json value(asn_TYPE_descriptor_t* td, void* p) {
+nlohmann::ordered_json value(asn_TYPE_descriptor_t* td, void* p) {
   switch (kind_of_type(td)) {
     case TypeKind::kSequence: {
-      nlohmann::json obj = nlohmann::json::object();
+      nlohmann::ordered_json obj = nlohmann::ordered_json::object();
       for (int i = 0; i < td->elements_count; ++i)
         if (void* m = member_ptr(td->elements[i], p))
           obj[td->elements[i].name] = value(td->elements[i].type, m);
@@ -60,13 +60,13 @@ nlohmann::json value(asn_TYPE_descriptor_t* td, void* p) {
       const int i = choice_index(td, p);
       if (i < 0) return nullptr;
       const asn_TYPE_member_t& m = td->elements[i];
-      nlohmann::json v = value(m.type, member_ptr(m, p));
+      nlohmann::ordered_json v = value(m.type, member_ptr(m, p));
       // ILL-String is nearly always GeneralString: show it as the plain string it is.
       if (td == &asn_DEF_ILL_String && i == 0 && v.is_string()) return v;
-      return nlohmann::json{{m.name, std::move(v)}};
+      return nlohmann::ordered_json{{m.name, std::move(v)}};
     }
     case TypeKind::kSequenceOf: {
-      nlohmann::json arr = nlohmann::json::array();
+      nlohmann::ordered_json arr = nlohmann::ordered_json::array();
       for (void* item : sequence_items(p)) arr.push_back(value(td->elements[0].type, item));
       return arr;
     }
@@ -97,7 +97,7 @@ nlohmann::json value(asn_TYPE_descriptor_t* td, void* p) {
 
 }  // namespace
 
-nlohmann::json to_json_tree(const ILL_APDU_t& apdu) {
+nlohmann::ordered_json to_json_tree(const ILL_APDU_t& apdu) {
   resolve_descriptors();
   return value(&asn_DEF_ILL_APDU, const_cast<ILL_APDU_t*>(&apdu));
 }
@@ -106,7 +106,7 @@ nlohmann::json to_json_tree(const ILL_APDU_t& apdu) {
 
 std::string to_json(const Apdu& apdu, int indent) {
   // Replace, not throw, should a string pass is_utf8 but not the JSON library's stricter check.
-  return asn1::to_json_tree(apdu.raw()).dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+  return asn1::to_json_tree(apdu.raw()).dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 }  // namespace illhub::codec

@@ -4,17 +4,17 @@
 namespace illhub::codec {
 namespace {
 
-std::string scalar(const nlohmann::json& v) {
+std::string scalar(const nlohmann::ordered_json& v) {
   if (v.is_string()) return v.get<std::string>();
   if (v.is_object() && v.size() == 1 && v.contains("hex")) return "0x" + v["hex"].get<std::string>();
-  return v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return v.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
-bool is_scalar(const nlohmann::json& v) {
+bool is_scalar(const nlohmann::ordered_json& v) {
   return !v.is_structured() || (v.is_object() && v.size() == 1 && v.contains("hex"));
 }
 
-void lines(const nlohmann::json& v, int depth, std::string& out) {
+void lines(const nlohmann::ordered_json& v, int depth, std::string& out) {
   const std::string pad(static_cast<std::size_t>(depth) * 2, ' ');
   if (v.is_object()) {
     for (const auto& [key, item] : v.items()) {
