@@ -48,32 +48,3 @@ const char* enum_name(const asn_TYPE_descriptor_t* td, long value);
 
 }  // namespace illhub::codec::asn1
 
-namespace illhub::codec::asn1 {
-
-/// Calls visit(td, value) for every value present in the structure, depth first, the
-/// structure itself included. Stops early and returns false when visit returns false.
-template <class Visit>
-bool for_each_value(asn_TYPE_descriptor_t* td, void* sptr, Visit&& visit) {
-  if (!visit(td, sptr)) return false;
-  switch (kind_of_type(td)) {
-    case TypeKind::kSequence:
-      for (int i = 0; i < td->elements_count; ++i)
-        if (void* m = member_ptr(td->elements[i], sptr))
-          if (!for_each_value(td->elements[i].type, m, visit)) return false;
-      return true;
-    case TypeKind::kChoice: {
-      const int i = choice_index(td, sptr);
-      if (i < 0) return true;
-      void* m = member_ptr(td->elements[i], sptr);
-      return !m || for_each_value(td->elements[i].type, m, visit);
-    }
-    case TypeKind::kSequenceOf:
-      for (void* item : sequence_items(sptr))
-        if (item && !for_each_value(td->elements[0].type, item, visit)) return false;
-      return true;
-    default:
-      return true;
-  }
-}
-
-}  // namespace illhub::codec::asn1

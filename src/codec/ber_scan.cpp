@@ -1,6 +1,7 @@
 #include "illhub/codec/ber_scan.hpp"
 
 #include <cassert>
+#include <cstring>
 
 namespace illhub::codec {
 
@@ -203,43 +204,46 @@ std::size_t measure(std::span<const std::uint8_t> in, std::size_t& pos,
   return h.tag_bytes + length_octets(content) + content;
 }
 
-void put_length(std::vector<std::uint8_t>& out, std::size_t len) {
+/// Writes a definite length at out; returns the position after it.
+std::uint8_t* put_length(std::uint8_t* out, std::size_t len) {
   if (len < 0x80) {
-    out.push_back(static_cast<std::uint8_t>(len));
-    return;
+    *out++ = static_cast<std::uint8_t>(len);
+    return out;
   }
   const std::size_t n = length_octets(len) - 1;
-  out.push_back(static_cast<std::uint8_t>(0x80 | n));
-  for (std::size_t i = n; i-- > 0;) out.push_back(static_cast<std::uint8_t>(len >> (8 * i)));
+  *out++ = static_cast<std::uint8_t>(0x80 | n);
+  for (std::size_t i = n; i-- > 0;) *out++ = static_cast<std::uint8_t>(len >> (8 * i));
+  return out;
 }
 
-/// Pass 2: copy tags and primitive values, write the measured definite lengths.
-void emit(std::span<const std::uint8_t> in, std::size_t& pos,
-          const std::vector<std::size_t>& lengths, std::size_t& next_length,
-          std::vector<std::uint8_t>& out) {
+/// Pass 2: copy tags and primitive values, write the measured definite lengths, into a buffer
+/// already sized by pass 1.
+std::uint8_t* emit(std::span<const std::uint8_t> in, std::size_t& pos,
+                   const std::vector<std::size_t>& lengths, std::size_t& next_length,
+                   std::uint8_t* out) {
   Header h;
   BerProblem problem;
   std::size_t need;
   read_header(in, pos, h, problem, need);
-  out.insert(out.end(), in.begin() + static_cast<std::ptrdiff_t>(pos),
-             in.begin() + static_cast<std::ptrdiff_t>(pos + h.tag_bytes));
+  std::memcpy(out, in.data() + pos, h.tag_bytes);
+  out += h.tag_bytes;
   std::size_t p = pos + h.header_bytes;
   if (!h.constructed) {
-    put_length(out, h.length);
-    out.insert(out.end(), in.begin() + static_cast<std::ptrdiff_t>(p),
-               in.begin() + static_cast<std::ptrdiff_t>(p + h.length));
+    out = put_length(out, h.length);
+    std::memcpy(out, in.data() + p, h.length);
     pos = p + h.length;
-    return;
+    return out + h.length;
   }
-  put_length(out, lengths[next_length++]);
+  out = put_length(out, lengths[next_length++]);
   if (h.length == kIndefinite) {
-    while (!(in[p] == 0 && in[p + 1] == 0)) emit(in, p, lengths, next_length, out);
+    while (!(in[p] == 0 && in[p + 1] == 0)) out = emit(in, p, lengths, next_length, out);
     p += 2;
   } else {
     const std::size_t end = p + h.length;
-    while (p < end) emit(in, p, lengths, next_length, out);
+    while (p < end) out = emit(in, p, lengths, next_length, out);
   }
   pos = p;
+  return out;
 }
 
 }  // namespace
@@ -249,11 +253,11 @@ std::vector<std::uint8_t> to_definite(std::span<const std::uint8_t> tlv) {
   lengths.reserve(64);
   std::size_t pos = 0;
   const std::size_t total = measure(tlv, pos, lengths);
-  std::vector<std::uint8_t> out;
-  out.reserve(total);
+  std::vector<std::uint8_t> out(total);
   pos = 0;
   std::size_t next_length = 0;
-  emit(tlv, pos, lengths, next_length, out);
+  [[maybe_unused]] const std::uint8_t* end = emit(tlv, pos, lengths, next_length, out.data());
+  assert(end == out.data() + out.size());
   return out;
 }
 

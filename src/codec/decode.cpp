@@ -4,7 +4,6 @@
 
 #include "codec/asn1_types.hpp"
 #include "codec/asn1_walk.hpp"
-#include <ANY.h>
 #include "codec/defaults.hpp"
 #include "illhub/codec/codec.hpp"
 
@@ -72,19 +71,6 @@ std::string check_dropped_constraints(const ILL_APDU_t& apdu) {
   return {};
 }
 
-/// An ANY (EXTERNAL single-ASN1-type, Extension item, e-delivery parameters) must hold exactly
-/// one well-formed BER value: asn1c stores whatever bytes it found, and re-encoding malformed
-/// ones would produce an APDU that no longer decodes.
-bool any_values_are_ber(ILL_APDU_t& apdu, const CodecLimits& limits) {
-  return asn1::for_each_value(&asn_DEF_ILL_APDU, &apdu, [&](asn_TYPE_descriptor_t* td, void* value) {
-    if (asn1::kind_of_type(td) != asn1::TypeKind::kAny) return true;
-    const auto* any = static_cast<const ANY_t*>(value);
-    const std::span<const std::uint8_t> bytes(any->buf, static_cast<std::size_t>(any->size));
-    const TlvScan scan = scan_tlv(bytes, limits);
-    return scan.status == TlvScan::Status::kComplete && scan.size == bytes.size();
-  });
-}
-
 }  // namespace
 
 Result<Apdu, DecodeError> decode(std::span<const std::uint8_t> ber, const CodecLimits& limits) {
@@ -120,8 +106,10 @@ Result<Apdu, DecodeError> decode(std::span<const std::uint8_t> ber, const CodecL
     return fail(DecodeProblem::kUnrecognizedApdu,
                 "outer tag is not an ISO 10161 APDU ([APPLICATION 1..20], constructed)");
 
-  // asn1c 0.9.28 rejects an indefinite outer tag around a definite inner value; decoding the
-  // definite form sidesteps that and the decoder's end-of-contents handling altogether.
+  // asn1c 0.9.28 rejects an indefinite outer tag around a definite inner value (YAZ writes
+  // that when the inner content is 126 or 127 bytes), and fails on some all-indefinite
+  // encodings too (an ILL-Answer's results-explanation): decoding the definite form
+  // sidesteps both, and the decoder's end-of-contents handling altogether.
   std::vector<std::uint8_t> definite;
   std::span<const std::uint8_t> input = ber;
   if (scan.has_indefinite) {
@@ -140,7 +128,7 @@ Result<Apdu, DecodeError> decode(std::span<const std::uint8_t> ber, const CodecL
     return fail(DecodeProblem::kStructure,
                 std::string(to_string(kind)) + " does not match the ISO 10161 definition");
 
-  if (!any_values_are_ber(*owned, limits))
+  if (!asn1::complete_and_check(*owned, limits))
     return fail(DecodeProblem::kStructure,
                 std::string(to_string(kind)) + ": an ANY value (EXTERNAL or extension item) is not one BER value");
 
@@ -156,7 +144,6 @@ Result<Apdu, DecodeError> decode(std::span<const std::uint8_t> ber, const CodecL
     return fail(DecodeProblem::kUnsupportedVersion,
                 "protocol-version-num " + std::to_string(version) + " (1 and 2 are supported)");
 
-  asn1::fill_defaults(*owned);
   return Apdu(owned.release(), std::vector<std::uint8_t>(ber.begin(), ber.end()));
 }
 

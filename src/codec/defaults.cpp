@@ -1,9 +1,16 @@
 #include "codec/defaults.hpp"
 
+#include <ANY.h>
+
 #include <array>
 #include <cstring>
+#include <mutex>
+#include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "codec/asn1_walk.hpp"
+#include "illhub/codec/ber_scan.hpp"
 
 namespace illhub::codec::asn1 {
 namespace {
@@ -35,14 +42,55 @@ const std::array<DefaultValue, 16> kDefaults = {{
     {&asn_DEF_Third_Party_Info_Type, "preference", 2},  // unordered
 }};
 
-const DefaultValue* find_default(const asn_TYPE_descriptor_t* type, const char* component) {
-  for (const auto& d : kDefaults)
-    if (d.type == type && d.component && std::strcmp(d.component, component) == 0) return &d;
-  return nullptr;
+/// What the walk needs to know of a type, computed once from the descriptors.
+struct TypeFacts {
+  TypeKind kind = TypeKind::kNull;
+  /// A DEFAULT component or an ANY value can occur in this type or below it.
+  bool worth_visiting = false;
+  /// (member index, default value) of this SEQUENCE's DEFAULT components.
+  std::vector<std::pair<int, long>> defaults;
+  /// Facts of each element's type, parallel to the descriptor's elements, so the walk needs
+  /// no look-up per value.
+  std::vector<const TypeFacts*> members;
+};
+
+using FactsMap = std::unordered_map<const asn_TYPE_descriptor_t*, TypeFacts>;
+
+/// Fills facts[td] and those of every type below it. Map values have stable addresses.
+const TypeFacts* compute(const asn_TYPE_descriptor_t* td, FactsMap& facts) {
+  if (auto it = facts.find(td); it != facts.end()) return &it->second;
+  TypeFacts& f = facts[td];
+  f.kind = kind_of_type(td);
+  f.worth_visiting = true;  // provisional, in case the module were recursive
+  for (const DefaultValue& d : kDefaults)
+    if (d.type == td)
+      for (int i = 0; i < td->elements_count; ++i)
+        if (std::strcmp(td->elements[i].name, d.component) == 0) f.defaults.emplace_back(i, d.value);
+  bool worth = f.kind == TypeKind::kAny || !f.defaults.empty();
+  const bool constructed = f.kind == TypeKind::kSequence || f.kind == TypeKind::kChoice ||
+                           f.kind == TypeKind::kSequenceOf;
+  if (constructed)
+    for (int i = 0; i < td->elements_count; ++i) {
+      const TypeFacts* member = compute(td->elements[i].type, facts);
+      f.members.push_back(member);
+      worth = worth || member->worth_visiting;
+    }
+  f.worth_visiting = worth;
+  return &f;
 }
 
-void* allocate_default(const asn_TYPE_member_t& m, long value) {
-  if (kind_of_type(m.type) == TypeKind::kBoolean) {
+const FactsMap& all_facts() {
+  static FactsMap facts;
+  static std::once_flag once;
+  std::call_once(once, [] {
+    resolve_descriptors();
+    compute(&asn_DEF_ILL_APDU, facts);
+  });
+  return facts;
+}
+
+void* allocate_default(TypeKind kind, long value) {
+  if (kind == TypeKind::kBoolean) {
     auto* b = make<BOOLEAN_t>();
     *b = static_cast<BOOLEAN_t>(value);
     return b;
@@ -52,31 +100,56 @@ void* allocate_default(const asn_TYPE_member_t& m, long value) {
   return l;
 }
 
-/// Gives every absent DEFAULT component of one SEQUENCE its default value.
-void fill_sequence(asn_TYPE_descriptor_t* td, void* sptr) {
-  for (int i = 0; i < td->elements_count; ++i) {
-    const asn_TYPE_member_t& m = td->elements[i];
-    if (!(m.flags & ATF_POINTER) || member_ptr(m, sptr)) continue;
-    if (const DefaultValue* d = find_default(td, m.name))
-      *reinterpret_cast<void**>(static_cast<char*>(sptr) + m.memb_offset) =
-          allocate_default(m, d->value);
+struct Walk {
+  const CodecLimits& limits;
+  bool any_ok = true;
+
+  void visit(const asn_TYPE_descriptor_t* td, const TypeFacts& f, void* sptr) {
+    if (!f.worth_visiting) return;
+    switch (f.kind) {
+      case TypeKind::kSequence:
+        for (const auto& [i, value] : f.defaults) {
+          const asn_TYPE_member_t& m = td->elements[i];
+          void** slot = reinterpret_cast<void**>(static_cast<char*>(sptr) + m.memb_offset);
+          if (!*slot) *slot = allocate_default(f.members[static_cast<std::size_t>(i)]->kind, value);
+        }
+        for (int i = 0; i < td->elements_count; ++i) {
+          const TypeFacts& member = *f.members[static_cast<std::size_t>(i)];
+          if (!member.worth_visiting) continue;
+          if (void* m = member_ptr(td->elements[i], sptr)) visit(td->elements[i].type, member, m);
+        }
+        break;
+      case TypeKind::kChoice:
+        if (const int i = choice_index(td, sptr); i >= 0)
+          if (void* m = member_ptr(td->elements[i], sptr))
+            visit(td->elements[i].type, *f.members[static_cast<std::size_t>(i)], m);
+        break;
+      case TypeKind::kSequenceOf:
+        for (void* item : sequence_items(sptr))
+          if (item) visit(td->elements[0].type, *f.members[0], item);
+        break;
+      case TypeKind::kAny: {
+        const auto* any = static_cast<const ANY_t*>(sptr);
+        const std::span<const std::uint8_t> bytes(any->buf, static_cast<std::size_t>(any->size));
+        const TlvScan scan = scan_tlv(bytes, limits);
+        any_ok = any_ok && scan.status == TlvScan::Status::kComplete && scan.size == bytes.size();
+        break;
+      }
+      default:
+        break;
+    }
   }
-}
+};
 
 }  // namespace
 
-void fill_defaults(ILL_APDU_t& apdu) {
-  resolve_descriptors();
-  for_each_value(&asn_DEF_ILL_APDU, &apdu, [](asn_TYPE_descriptor_t* td, void* value) {
-    if (kind_of_type(td) == TypeKind::kSequence) fill_sequence(td, value);
-    return true;
-  });
+bool complete_and_check(ILL_APDU_t& apdu, const CodecLimits& limits) {
+  const FactsMap& facts = all_facts();
+  Walk walk{limits};
+  walk.visit(&asn_DEF_ILL_APDU, facts.at(&asn_DEF_ILL_APDU), &apdu);
+  return walk.any_ok;
 }
 
-int known_default_count() {
-  int n = 0;
-  for (const auto& d : kDefaults) n += d.type != nullptr;
-  return n;
-}
+int known_default_count() { return static_cast<int>(kDefaults.size()); }
 
 }  // namespace illhub::codec::asn1
