@@ -9,9 +9,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   illhub::app::add_decode_command(app);
   illhub::app::add_encode_command(app);
-#ifndef ILLHUB_NO_STATES_COMMAND
   illhub::app::add_states_command(app);
-#endif
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
