@@ -91,9 +91,9 @@ TEST_P(YazInterop, WeDecodeWhatYazEncodesAndYazReadsOurEncodingAsTheSameValues) 
 }
 
 INSTANTIATE_TEST_SUITE_P(AllKinds, YazInterop, ::testing::ValuesIn(all_cases()),
-                         [](const auto& info) {
+                         [](const auto& param_info) {
                            std::string n;
-                           for (char ch : info.param.name) n += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
+                           for (char ch : param_info.param.name) n += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
                            return n;
                          });
 

@@ -29,9 +29,9 @@ TEST_P(RoundTrip, DecodeEncodeDecodeKeepsEveryValue) {
 }
 
 INSTANTIATE_TEST_SUITE_P(YazSamples, RoundTrip, ::testing::ValuesIn(testing::all_yaz_sample_files()),
-                         [](const auto& info) {
+                         [](const auto& param_info) {
                            std::string name;
-                           for (char c : info.param)
+                           for (char c : param_info.param)
                              if (std::isalnum(static_cast<unsigned char>(c))) name += c;
                            return name;
                          });
