@@ -34,6 +34,7 @@ void advance(TransactionView& view, Role role, const Transition& row) {
 // Facts the APDU declares, kept for the guards of later rows. Applied after the look-up:
 // no row of an APDU depends on what that same APDU declares.
 void record_declarations(Conditions& c, const HubApdu& apdu) {
+  if (apdu.kind == ApduKind::kShipped) c.shipped = true;
   if (apdu.service_type &&
       (apdu.kind == ApduKind::kIllRequest || apdu.kind == ApduKind::kShipped)) {
     c.return_variable =

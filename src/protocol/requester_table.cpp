@@ -114,8 +114,8 @@ constexpr Transition kRows[] = {
      "IPIG 5.3.1: no Received is coming"},
     {S::kNotReceivedOverdue, receive(A::kRecall), to(S::kRecall), G::kLoanReceivedSkipped, I,
      "IPIG 5.3.1: no Received is coming"},
-    {S::kReceived, receive(A::kShipped), to(S::kReceived), G::kAlways, I,
-     "crossing: Shipped sent before the Received arrived; keeps its supply details"},
+    {S::kReceived, receive(A::kShipped), to(S::kReceived), G::kNotYetShipped, I,
+     "crossing: Shipped sent before the Received arrived; keeps its supply details (once)"},
 
     // --- Tracking phase: loans only (RETURN true) ----------------------------------------
     {S::kReceived, send(A::kRenew), to(S::kRenewPending), G::kLoan, I, "asks for a new date due"},

@@ -136,9 +136,9 @@ constexpr Transition kRows[] = {
      "IPIG 5.3.1: no Received is coming"},
     {S::kNotReceivedOverdue, send(A::kRecall), to(S::kRecall), G::kLoanReceivedSkipped, I,
      "IPIG 5.3.1: no Received is coming"},
-    {S::kReceived, send(A::kShipped), to(S::kReceived), G::kAlways, I,
+    {S::kReceived, send(A::kShipped), to(S::kReceived), G::kNotYetShipped, I,
      "crossing: Shipped sent before the Received arrived (LADD FAQ 8 prohibits it only once "
-     "the responder knows; the hub cannot tell, so it relays the supply details)"},
+     "the responder knows; the hub cannot tell, so it relays the supply details, once)"},
 
     // --- Tracking phase: loans only (RETURN true) ----------------------------------------
     {S::kReceived, receive(A::kRenew), to(S::kRenewPending), G::kLoan, I,

@@ -19,6 +19,7 @@ std::string_view to_string(Guard guard) {
     case Guard::kShippedSkipped: return "no-Shipped";
     case Guard::kLoanReceivedSkipped: return "loan,no-Received";
     case Guard::kLoanReturnedSkipped: return "loan,no-Returned";
+    case Guard::kNotYetShipped: return "not-yet-shipped";
   }
   return "?";
 }
@@ -33,6 +34,7 @@ bool holds(Guard guard, const Conditions& c) {
     case Guard::kShippedSkipped: return !m.responder_can_send_shipped;
     case Guard::kLoanReceivedSkipped: return loan && !m.requester_can_send_received;
     case Guard::kLoanReturnedSkipped: return loan && !m.requester_can_send_returned;
+    case Guard::kNotYetShipped: return !c.shipped;
   }
   return false;
 }

@@ -33,6 +33,9 @@ struct OptionalMessages {
 struct Conditions {
   Return return_variable = Return::kUnknown;
   OptionalMessages optional_messages;
+  /// A Shipped has been applied. A Shipped crossing the borrower's Received is accepted once;
+  /// a second one would charge and set RETURN again.
+  bool shipped = false;
   friend bool operator==(const Conditions&, const Conditions&) = default;
 };
 
@@ -44,9 +47,10 @@ enum class Guard : std::uint8_t {
   kShippedSkipped,        // the responder declared it cannot send Shipped
   kLoanReceivedSkipped,   // loan, and the requester declared it cannot send Received
   kLoanReturnedSkipped,   // loan, and the requester declared it cannot send Returned
+  kNotYetShipped,         // no Shipped has been applied yet (a crossing Shipped, once)
 };
 
-/// "", "loan", "no-Shipped", "loan,no-Received", "loan,no-Returned".
+/// "", "loan", "no-Shipped", "loan,no-Received", "loan,no-Returned", "not-yet-shipped".
 std::string_view to_string(Guard guard);
 
 /// Whether a guard holds under the given conditions.

@@ -416,3 +416,48 @@ TEST(Scenario, TheSameApduTwiceIsAppliedOnce) {
 
 }  // namespace
 }  // namespace illhub::protocol
+
+namespace illhub::protocol {
+namespace {
+
+TEST(Scenario, ACrossingShippedIsAcceptedOnceOnly) {
+  TransactionView v;
+  auto apply = [&v](ApduKind kind, Role sender, std::optional<ShippedServiceType> type = std::nullopt) {
+    HubApdu a;
+    a.kind = kind;
+    a.sender = sender;
+    a.service_type = type;
+    a.service_date = "20261124";
+    a.service_time = std::to_string(100000 + static_cast<int>(kind) * 10 + static_cast<int>(sender));
+    const Decision d = decide(v, a);
+    if (d.verdict == Verdict::kAllowed) v = d.next;
+    return d.verdict;
+  };
+  ASSERT_EQ(apply(ApduKind::kIllRequest, Role::kRequester, ShippedServiceType::kLoan), Verdict::kAllowed);
+  // The lender declares it cannot send Shipped, the borrower then reports Received...
+  HubApdu answer;
+  answer.kind = ApduKind::kIllAnswer;
+  answer.sender = Role::kResponder;
+  answer.transaction_results = TransactionResults::kWillSupply;
+  answer.responder_optional_messages = ResponderOptionalMessages{false, true};
+  answer.service_date = "20261124";
+  answer.service_time = "110000";
+  ASSERT_EQ(decide(v, answer).verdict, Verdict::kAllowed);
+  v = decide(v, answer).next;
+  ASSERT_EQ(apply(ApduKind::kReceived, Role::kRequester), Verdict::kAllowed);
+  // ...and a Shipped sent before it knew crosses the Received: accepted once, not twice.
+  EXPECT_EQ(apply(ApduKind::kShipped, Role::kResponder, ShippedServiceType::kLoan), Verdict::kAllowed);
+  EXPECT_EQ(v.requester, State::kReceived);
+  HubApdu again;
+  again.kind = ApduKind::kShipped;
+  again.sender = Role::kResponder;
+  again.service_type = ShippedServiceType::kCopyNonReturnable;
+  again.service_date = "20261125";
+  again.service_time = "090000";
+  const Decision second = decide(v, again);
+  EXPECT_EQ(second.verdict, Verdict::kRefused);
+  EXPECT_EQ(second.next.conditions.return_variable, Return::kLoan) << "a refused Shipped sets nothing";
+}
+
+}  // namespace
+}  // namespace illhub::protocol
