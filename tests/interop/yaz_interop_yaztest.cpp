@@ -81,7 +81,9 @@ TEST_P(YazInterop, WeDecodeWhatYazEncodesAndYazReadsOurEncodingAsTheSameValues) 
   EXPECT_EQ(e.service_date_time.time, c.options.time);
   EXPECT_EQ(e.requester_id.symbol, c.options.requester_symbol);
   EXPECT_EQ(e.responder_id.symbol, c.options.responder_symbol);
-  if (!c.options.note.empty() && c.kind != 20) EXPECT_EQ(e.note, c.options.note);
+  if (!c.options.note.empty() && c.kind != 20) {
+    EXPECT_EQ(e.note, c.options.note);
+  }
 
   auto reencoded = codec::encode(*ours);
   ASSERT_TRUE(reencoded) << reencoded.error().detail;
