@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "codec/asn1_types.hpp"
 #include "illhub/codec/codec.hpp"
 #include "illhub/codec/render.hpp"
 #include "sample_apdus.hpp"
@@ -35,6 +36,48 @@ INSTANTIATE_TEST_SUITE_P(YazSamples, RoundTrip, ::testing::ValuesIn(testing::all
                              if (std::isalnum(static_cast<unsigned char>(c))) name += c;
                            return name;
                          });
+
+}  // namespace
+}  // namespace illhub::codec
+
+namespace illhub::codec {
+namespace {
+
+std::vector<std::uint8_t> asn1c_der(const Apdu& apdu) {
+  std::vector<std::uint8_t> out;
+  der_encode(&asn_DEF_ILL_APDU, const_cast<ILL_APDU_t*>(&apdu.raw()),
+             [](const void* p, size_t n, void* key) {
+               auto* v = static_cast<std::vector<std::uint8_t>*>(key);
+               v->insert(v->end(), static_cast<const std::uint8_t*>(p), static_cast<const std::uint8_t*>(p) + n);
+               return 0;
+             },
+             &out);
+  return out;
+}
+
+TEST(DerWriter, WritesExactlyWhatAsn1cWrites) {
+  for (const std::string& file : testing::all_yaz_sample_files()) {
+    auto apdu = decode(testing::read_data_file(file));
+    ASSERT_TRUE(apdu) << file;
+    auto ours = encode(*apdu);
+    ASSERT_TRUE(ours) << file;
+    EXPECT_EQ(*ours, asn1c_der(*apdu)) << file;
+  }
+}
+
+TEST(DerWriter, WritesLongTagsAndLengths) {
+  // An ILL-Request with a 300-byte note: [46] needs a two-byte tag, 300 a two-byte length.
+  auto apdu = decode(testing::read_data_file("yaz-ill-request.ber"));
+  ASSERT_TRUE(apdu);
+  auto& r = apdu->raw().choice.ill_request;
+  r.requester_note = asn1::make<ILL_String_t>();
+  r.requester_note->present = ILL_String_PR_generalstring;
+  asn1::set_text(r.requester_note->choice.generalstring, std::string(300, 'n'));
+  auto ours = encode(*apdu);
+  ASSERT_TRUE(ours);
+  EXPECT_EQ(*ours, asn1c_der(*apdu));
+  EXPECT_TRUE(decode(*ours));
+}
 
 }  // namespace
 }  // namespace illhub::codec
