@@ -22,6 +22,9 @@ struct Case {
   SampleOptions options;
 };
 
+// Test logs name the case, not its bytes.
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
 std::vector<Case> all_cases() {
   std::vector<Case> cases;
   for (int kind = testing::kFirstApduKind; kind <= testing::kLastApduKind; ++kind) {
