@@ -83,6 +83,9 @@ Decision decide(const Incoming& in, const TransactionSnapshot& snapshot, const L
     if (apdu.requester_id.symbol != in.sender_symbol)
       return refuse(in, snapshot, codec::SecurityProblem{in.sender_symbol + " may not request for " + apdu.requester_id.symbol},
                     "ILL-Request's requester-id is not the sending peer");
+    if (!in.responder_is_member)
+      return refuse(in, snapshot, codec::SecurityProblem{apdu.responder_id.symbol + " is not a member of this hub"},
+                    "responder-id is not a registered, enabled peer");
     sender = protocol::Role::kRequester;
   } else if (in.sender_symbol == snapshot.requester_symbol) {
     sender = protocol::Role::kRequester;

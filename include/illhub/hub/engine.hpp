@@ -32,6 +32,9 @@ struct TransactionSnapshot {
 struct Incoming {
   const codec::Envelope& apdu;
   std::string sender_symbol;
+  /// For a new transaction: whether the responder-id names a registered, enabled peer (the
+  /// store looks it up). An existing transaction's parties are members by construction.
+  bool responder_is_member = true;
 };
 
 enum class Outcome : std::uint8_t {

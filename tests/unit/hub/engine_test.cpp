@@ -41,6 +41,13 @@ TEST(Engine, RefusesARequestSentOnBehalfOfAnotherLibrary) {
   EXPECT_FALSE(t.exists);
 }
 
+TEST(Engine, RefusesARequestToALibraryThatIsNotAMember) {
+  TransactionSnapshot t;
+  const Decision d = decide(Incoming{testing::apdu(ApduKind::kIllRequest), kBorrower, false}, t, {});
+  ASSERT_EQ(d.outcome, Outcome::kRefused);
+  EXPECT_EQ(std::get<codec::SecurityProblem>(d.refusal->problem).text, "IRL:LEN is not a member of this hub");
+}
+
 TEST(Engine, RefusesAnApduForAnUnknownTransaction) {
   TransactionSnapshot t;
   const Decision d = step(t, testing::shipped("1.00"), kLender);
