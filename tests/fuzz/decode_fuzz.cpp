@@ -10,6 +10,7 @@
 #include "illhub/codec/envelope.hpp"
 #include "illhub/codec/framer.hpp"
 #include "illhub/codec/render.hpp"
+#include "unit/codec/asn1c_der.hpp"
 
 namespace {
 
@@ -28,14 +29,7 @@ void check_apdu(std::span<const std::uint8_t> frame) {
   auto encoded = encode(*apdu);
   if (!encoded) std::abort();  // a value we accepted must be encodable
   // Our DER writer must write exactly what asn1c's own encoder writes.
-  std::vector<std::uint8_t> reference;
-  der_encode(&asn_DEF_ILL_APDU, &apdu->raw(),
-             [](const void* p, size_t n, void* key) {
-               auto* v = static_cast<std::vector<std::uint8_t>*>(key);
-               v->insert(v->end(), static_cast<const std::uint8_t*>(p), static_cast<const std::uint8_t*>(p) + n);
-               return 0;
-             },
-             &reference);
+  const std::vector<std::uint8_t> reference = testing::asn1c_der(apdu->raw());
   if (reference != *encoded) std::abort();
   auto again = decode(*encoded, fuzz_limits());
   if (!again) std::abort();  // our own encoding must decode

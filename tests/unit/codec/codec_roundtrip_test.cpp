@@ -3,6 +3,7 @@
 #include "codec/asn1_types.hpp"
 #include "illhub/codec/codec.hpp"
 #include "illhub/codec/render.hpp"
+#include "asn1c_der.hpp"
 #include "sample_apdus.hpp"
 #include "sample_files.hpp"
 
@@ -43,17 +44,7 @@ INSTANTIATE_TEST_SUITE_P(YazSamples, RoundTrip, ::testing::ValuesIn(testing::all
 namespace illhub::codec {
 namespace {
 
-std::vector<std::uint8_t> asn1c_der(const Apdu& apdu) {
-  std::vector<std::uint8_t> out;
-  der_encode(&asn_DEF_ILL_APDU, const_cast<ILL_APDU_t*>(&apdu.raw()),
-             [](const void* p, size_t n, void* key) {
-               auto* v = static_cast<std::vector<std::uint8_t>*>(key);
-               v->insert(v->end(), static_cast<const std::uint8_t*>(p), static_cast<const std::uint8_t*>(p) + n);
-               return 0;
-             },
-             &out);
-  return out;
-}
+using testing::asn1c_der;
 
 TEST(DerWriter, WritesExactlyWhatAsn1cWrites) {
   for (const std::string& file : testing::all_yaz_sample_files()) {
@@ -61,7 +52,7 @@ TEST(DerWriter, WritesExactlyWhatAsn1cWrites) {
     ASSERT_TRUE(apdu) << file;
     auto ours = encode(*apdu);
     ASSERT_TRUE(ours) << file;
-    EXPECT_EQ(*ours, asn1c_der(*apdu)) << file;
+    EXPECT_EQ(*ours, asn1c_der(apdu->raw())) << file;
   }
 }
 
@@ -75,7 +66,7 @@ TEST(DerWriter, WritesLongTagsAndLengths) {
   asn1::set_text(r.requester_note->choice.generalstring, std::string(300, 'n'));
   auto ours = encode(*apdu);
   ASSERT_TRUE(ours);
-  EXPECT_EQ(*ours, asn1c_der(*apdu));
+  EXPECT_EQ(*ours, asn1c_der(apdu->raw()));
   EXPECT_TRUE(decode(*ours));
 }
 

@@ -4,6 +4,7 @@
 #include <regex>
 #include <sstream>
 
+#include "asn1c_der.hpp"
 #include "ber_test_util.hpp"
 #include "codec/asn1_types.hpp"
 #include "codec/defaults.hpp"
@@ -25,15 +26,7 @@ Bytes mutated(const Bytes& ber, F&& change) {
   auto apdu = decode(ber);
   EXPECT_TRUE(apdu.has_value());
   change(apdu->raw());
-  std::vector<std::uint8_t> out;
-  der_encode(&asn_DEF_ILL_APDU, &apdu->raw(),
-             [](const void* p, size_t n, void* key) {
-               auto* v = static_cast<std::vector<std::uint8_t>*>(key);
-               v->insert(v->end(), static_cast<const std::uint8_t*>(p), static_cast<const std::uint8_t*>(p) + n);
-               return 0;
-             },
-             &out);
-  return out;
+  return testing::asn1c_der(apdu->raw());
 }
 
 TEST(Decode, AcceptsAnIllRequestFromYaz) {
