@@ -1,0 +1,422 @@
+#include "illhub/store/transaction_store.hpp"
+
+#include <array>
+#include <charconv>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "illhub/codec/envelope.hpp"
+#include "illhub/hub/money.hpp"
+#include "illhub/protocol/lenient_profile.hpp"
+#include "store/sql_array.hpp"
+
+namespace illhub::store {
+namespace {
+
+using protocol::Role;
+using protocol::State;
+
+constexpr int kMaxAttempts = 8;
+
+/// The four-part Transaction-Id as the transactions table keys it. An absent
+/// initial-requester-id is the requester's own symbol: that is who initiated it.
+struct TransactionKey {
+  std::string initial_requester, group_qualifier, qualifier, sub_qualifier;
+};
+
+TransactionKey key_of(const codec::Envelope& e) {
+  const codec::SystemId& initial = e.transaction_id.initial_requester;
+  std::string who = !initial.symbol.empty() ? initial.symbol
+                    : !initial.name.empty() ? initial.name
+                                            : e.requester_id.symbol;
+  return {who, e.transaction_id.group_qualifier, e.transaction_id.qualifier,
+          e.transaction_id.sub_qualifier};
+}
+
+constexpr std::string_view kLoadTransaction = R"sql(
+SELECT t.id, t.version, t.requester_symbol, t.responder_symbol,
+       t.requester_state, t.responder_state, t.requester_before_cancel, t.responder_before_cancel,
+       t.is_loan, t.requester_can_send_received, t.requester_can_send_returned,
+       t.responder_can_send_shipped, t.responder_can_send_checked_in, t.shipped,
+       t.last_apdu_kind, t.last_apdu_sender, t.last_service_date, t.last_service_time,
+       t.insured_amount, t.insured_currency, t.replacement_charged,
+       coalesce(to_char(t.date_due, 'YYYYMMDD'), ''), rp.profile, sp.profile
+  FROM transactions t
+  JOIN peers rp ON rp.symbol = t.requester_symbol
+  JOIN peers sp ON sp.symbol = t.responder_symbol
+ WHERE t.initial_requester = $1 AND t.group_qualifier = $2 AND t.qualifier = $3
+   AND t.sub_qualifier = $4)sql";
+
+constexpr std::string_view kFindApplied = R"sql(
+SELECT 1 FROM events WHERE transaction_id = $1 AND dedup_key = $2 AND accepted)sql";
+
+constexpr std::string_view kLoadPeer = R"sql(
+SELECT profile FROM peers WHERE symbol = $1 AND enabled)sql";
+
+/// The columns the state tables remember, written by both statements below in this order.
+constexpr std::string_view kMemoryColumns =
+    "requester_state, responder_state, requester_before_cancel, responder_before_cancel, "
+    "is_loan, requester_can_send_received, requester_can_send_returned, "
+    "responder_can_send_shipped, responder_can_send_checked_in, shipped, last_apdu_kind, "
+    "last_apdu_sender, last_service_date, last_service_time, insured_amount, insured_currency, "
+    "replacement_charged, date_due";
+constexpr int kMemoryCount = 18;
+
+std::string params_from(int first, int count) {
+  std::string out;
+  for (int i = 0; i < count; ++i) out += (i ? ", $" : "$") + std::to_string(first + i);
+  return out;
+}
+
+/// The rest of one accepted APDU after the transaction row `t`: its event, ledger postings
+/// and outbox row, each reading the row written, so when the row was not written (another
+/// writer changed it first) nothing is written at all. `m` is the parameter number of the
+/// first memory column, `r` of the sender (then kind, old states, BER, dedup key, the five
+/// posting arrays, the recipient).
+std::string write_rest(int m, int r) {
+  auto p = [](int n) { return "$" + std::to_string(n); };
+  return ",\ne AS (INSERT INTO events (transaction_id, seq, direction, peer_symbol, apdu_kind, "
+         "accepted, old_requester_state, old_responder_state, new_requester_state, "
+         "new_responder_state, service_date, service_time, raw_ber, dedup_key) "
+         "SELECT t.id, t.version, 'in', " + p(r) + ", " + p(r + 1) + ", true, " + p(r + 2) + ", " +
+         p(r + 3) + ", " + p(m) + ", " + p(m + 1) + ", " + p(m + 12) + ", " + p(m + 13) + ", " +
+         p(r + 4) + ", " + p(r + 5) + " FROM t RETURNING id, transaction_id),\n"
+         "p AS (INSERT INTO ledger_postings (event_id, account, counter_account, amount, currency, "
+         "kind) SELECT e.id, x.account, x.counter_account, x.amount, x.currency, x.kind FROM e, "
+         "unnest(" + p(r + 6) + "::text[], " + p(r + 7) + "::text[], " + p(r + 8) + "::numeric[], " +
+         p(r + 9) + "::text[], " + p(r + 10) + "::text[]) AS x(account, counter_account, amount, "
+         "currency, kind)),\n"
+         "o AS (INSERT INTO outbox (event_id, transaction_id, recipient_symbol, apdu) "
+         "SELECT e.id, e.transaction_id, " + p(r + 11) + ", " + p(r + 4) + " FROM e RETURNING id)\n"
+         "SELECT e.transaction_id, e.id, o.id, pg_notify('illhub_outbox', " + p(r + 11) +
+         ")::text FROM e, o";
+}
+
+// Existing transaction: $1 id, $2 version it was loaded at, $3.. memory, then the rest.
+const std::string kUpdateAccepted =
+    "WITH t AS (UPDATE transactions SET (" + std::string(kMemoryColumns) + ", version) = (" +
+    params_from(3, kMemoryCount) + ", version + 1) WHERE id = $1 AND version = $2 "
+    "RETURNING id, version)" + write_rest(3, 3 + kMemoryCount);
+
+// New transaction: $1..$4 the key, $5 requester, $6 responder, $7 service type, $8..$11 item,
+// $12 need-before, $13 expiry, then the memory and the rest. A concurrent insert of the same
+// key wins; this one then writes nothing and reruns against the row that won.
+constexpr int kInsertFixed = 13;
+const std::string kInsertAccepted =
+    "WITH t AS (INSERT INTO transactions (initial_requester, group_qualifier, qualifier, "
+    "sub_qualifier, requester_symbol, responder_symbol, service_type, item_title, item_author, "
+    "item_isbn, item_issn, need_before, expiry_date, version, " + std::string(kMemoryColumns) +
+    ") VALUES (" + params_from(1, kInsertFixed) + ", 1, " + params_from(kInsertFixed + 1, kMemoryCount) +
+    ") ON CONFLICT ON CONSTRAINT transactions_transaction_id_key DO NOTHING RETURNING id, version)" +
+    write_rest(kInsertFixed + 1, kInsertFixed + 1 + kMemoryCount);
+
+constexpr std::string_view kWriteRefusal = R"sql(
+INSERT INTO events (transaction_id, direction, peer_symbol, apdu_kind, accepted,
+                    old_requester_state, old_responder_state, service_date, service_time,
+                    raw_ber, reason)
+VALUES ($1, 'in', $2, $3, false, $4, $5, $6, $7, $8, $9) RETURNING id)sql";
+
+bool flag(const PgResult& r, int col) { return r.get(0, col) == "t"; }
+State state(const PgResult& r, int col) { return static_cast<State>(r.get_int64(0, col).value_or(0)); }
+
+/// A YYYYMMDD date that PostgreSQL will accept, or nothing: peers send free text here, and a
+/// bad date must not fail the apply.
+std::optional<std::string> valid_date(const std::string& d) {
+  if (d.size() != 8) return std::nullopt;
+  int y = 0, m = 0, day = 0;
+  if (std::from_chars(d.data(), d.data() + 4, y).ec != std::errc() ||
+      std::from_chars(d.data() + 4, d.data() + 6, m).ec != std::errc() ||
+      std::from_chars(d.data() + 6, d.data() + 8, day).ec != std::errc())
+    return std::nullopt;
+  static constexpr std::array<int, 12> kDays = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (y < 1000 || m < 1 || m > 12 || day < 1 || day > kDays[static_cast<std::size_t>(m - 1)]) return std::nullopt;
+  if (m == 2 && day == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))) return std::nullopt;
+  return d;
+}
+
+struct Loaded {
+  hub::TransactionSnapshot snapshot;
+  std::int64_t id = 0;
+  std::int64_t version = 0;
+  bool responder_is_member = true;
+};
+
+Result<Loaded, StoreError> load(PgConnection& conn, const TransactionKey& key, const codec::Envelope& e) {
+  auto r = conn.exec_prepared("load_transaction", {key.initial_requester, key.group_qualifier,
+                                                    key.qualifier, key.sub_qualifier});
+  if (!r) return unexpected(r.error());
+  Loaded out;
+  hub::TransactionSnapshot& s = out.snapshot;
+  if (r->rows() == 0) {
+    // A new transaction takes the profiles of the two libraries it names.
+    auto requester = conn.exec_prepared("load_peer", {e.requester_id.symbol});
+    if (!requester) return unexpected(requester.error());
+    auto responder = conn.exec_prepared("load_peer", {e.responder_id.symbol});
+    if (!responder) return unexpected(responder.error());
+    out.responder_is_member = responder->rows() == 1;
+    if (requester->rows() == 1) s.view.requester_profile = protocol::find_lenient_profile(requester->get(0, 0));
+    if (responder->rows() == 1) s.view.responder_profile = protocol::find_lenient_profile(responder->get(0, 0));
+    return out;
+  }
+  const PgResult& t = *r;
+  out.id = *t.get_int64(0, 0);
+  out.version = *t.get_int64(0, 1);
+  s.exists = true;
+  s.requester_symbol = std::string(t.get(0, 2));
+  s.responder_symbol = std::string(t.get(0, 3));
+  s.view.requester = state(t, 4);
+  s.view.responder = state(t, 5);
+  s.view.requester_before_cancel = state(t, 6);
+  s.view.responder_before_cancel = state(t, 7);
+  s.view.conditions.return_variable = t.is_null(0, 8) ? protocol::Return::kUnknown
+                                      : flag(t, 8)     ? protocol::Return::kLoan
+                                                       : protocol::Return::kCopy;
+  auto& m = s.view.conditions.optional_messages;
+  m.requester_can_send_received = flag(t, 9);
+  m.requester_can_send_returned = flag(t, 10);
+  m.responder_can_send_shipped = flag(t, 11);
+  m.responder_can_send_checked_in = flag(t, 12);
+  s.view.conditions.shipped = flag(t, 13);
+  if (!t.is_null(0, 14))
+    s.view.last_applied = protocol::ApduIdentity{
+        static_cast<codec::ApduKind>(*t.get_int64(0, 14)),
+        t.get(0, 15) == "responder" ? Role::kResponder : Role::kRequester,
+        std::string(t.get(0, 16)), std::string(t.get(0, 17))};
+  if (!t.is_null(0, 18)) {
+    if (auto units = hub::parse_decimal(t.get(0, 18)))
+      s.insured_value = hub::Money{*units, std::string(t.get(0, 19))};
+  }
+  s.replacement_charged = flag(t, 20);
+  s.date_due = std::string(t.get(0, 21));
+  s.view.requester_profile = protocol::find_lenient_profile(t.get(0, 22));
+  s.view.responder_profile = protocol::find_lenient_profile(t.get(0, 23));
+  return out;
+}
+
+/// "kind|role|date|time": the APDU's identity within its transaction (see ApduIdentity).
+std::string dedup_key(const codec::Envelope& e, Role sender) {
+  return std::to_string(static_cast<int>(e.kind)) + "|" + std::string(protocol::to_string(sender)) +
+         "|" + e.service_date_time.date + "|" + e.service_date_time.time;
+}
+
+std::string state_text(State s) { return std::to_string(static_cast<int>(s)); }
+
+/// The memory columns' values for the transaction after the APDU, in kMemoryColumns order.
+std::vector<std::optional<std::string>> memory_values(const hub::Decision& d, const codec::Envelope& e) {
+  const hub::TransactionSnapshot& n = d.next;
+  const protocol::Conditions& c = n.view.conditions;
+  auto b = [](bool v) { return std::optional<std::string>(v ? "true" : "false"); };
+  std::optional<std::string> is_loan;
+  if (c.return_variable != protocol::Return::kUnknown)
+    is_loan = c.return_variable == protocol::Return::kLoan ? "true" : "false";
+  std::optional<std::string> insured_amount, insured_currency;
+  if (n.insured_value) {
+    insured_amount = hub::to_decimal_string(n.insured_value->units);
+    insured_currency = n.insured_value->currency;
+  }
+  return {state_text(n.view.requester),
+          state_text(n.view.responder),
+          state_text(n.view.requester_before_cancel),
+          state_text(n.view.responder_before_cancel),
+          is_loan,
+          b(c.optional_messages.requester_can_send_received),
+          b(c.optional_messages.requester_can_send_returned),
+          b(c.optional_messages.responder_can_send_shipped),
+          b(c.optional_messages.responder_can_send_checked_in),
+          b(c.shipped),
+          std::to_string(static_cast<int>(e.kind)),
+          std::string(protocol::to_string(d.sender_role)),
+          e.service_date_time.date,
+          e.service_date_time.time,
+          insured_amount,
+          insured_currency,
+          b(n.replacement_charged),
+          valid_date(n.date_due)};
+}
+
+/// The five posting arrays: accounts, counter-accounts, amounts, currencies, kinds.
+std::array<std::string, 5> posting_arrays(const std::vector<hub::Posting>& postings) {
+  std::vector<std::string> account, counter, amount, currency, kind;
+  for (const hub::Posting& p : postings) {
+    account.push_back(p.account);
+    counter.push_back(p.counter_account);
+    amount.push_back(hub::to_decimal_string(p.amount));
+    currency.push_back(p.currency);
+    kind.push_back(std::string(hub::to_string(p.kind)));
+  }
+  return {to_array_literal(account), to_array_literal(counter), to_array_literal(amount),
+          to_array_literal(currency), to_array_literal(kind)};
+}
+
+enum class Written { kDone, kConflict };
+
+/// Writes an accepted APDU in one statement (it commits alone). kConflict: another writer
+/// changed or created the transaction first; nothing was written.
+Result<Written, StoreError> write_accepted(PgConnection& conn, const Loaded& loaded,
+                                           const TransactionKey& key, const codec::Envelope& e,
+                                           std::span<const std::uint8_t> ber,
+                                           std::string_view sender, const hub::Decision& d,
+                                           ApplyResult& out) {
+  const auto memory = memory_values(d, e);
+  const std::string dedup = dedup_key(e, d.sender_role);
+  const auto arrays = posting_arrays(d.postings);
+  const std::string kind = std::to_string(static_cast<int>(e.kind));
+  const std::string old_r = state_text(loaded.snapshot.view.requester);
+  const std::string old_s = state_text(loaded.snapshot.view.responder);
+  const std::string id = std::to_string(loaded.id), version = std::to_string(loaded.version);
+  std::string service_type, title = e.item.title, author = e.item.author;
+  if (!e.ill_service_types.empty()) service_type = std::to_string(static_cast<int>(e.ill_service_types.front()));
+
+  // PgParams refer to their values: every value must outlive `params`.
+  const std::optional<std::string> need_before = valid_date(e.need_before_date);
+  const std::optional<std::string> expiry = valid_date(e.expiry_date);
+  std::vector<PgParam> params;
+  const bool is_new = !loaded.snapshot.exists;
+  if (is_new) {
+    params = {key.initial_requester, key.group_qualifier, key.qualifier, key.sub_qualifier,
+              d.next.requester_symbol, d.next.responder_symbol,
+              service_type.empty() ? PgParam(std::nullopt) : PgParam(service_type),
+              title, author, e.item.isbn, e.item.issn,
+              PgParam(need_before), PgParam(expiry)};
+  } else {
+    params = {id, version};
+  }
+  for (const auto& v : memory) params.emplace_back(v);
+  params.insert(params.end(), {PgParam(sender), PgParam(kind), PgParam(old_r), PgParam(old_s),
+                               PgParam(Bytea{ber}),
+                               PgParam(Bytea{std::span(reinterpret_cast<const std::uint8_t*>(dedup.data()), dedup.size())}),
+                               PgParam(arrays[0]), PgParam(arrays[1]), PgParam(arrays[2]),
+                               PgParam(arrays[3]), PgParam(arrays[4]), PgParam(d.recipient_symbol)});
+  const std::string name = is_new ? "insert_accepted" : "update_accepted";
+  conn.prepare(name, is_new ? kInsertAccepted : kUpdateAccepted);
+  auto r = conn.exec_prepared_params(name, params);
+  if (!r) return unexpected(r.error());
+  if (r->rows() == 0) return Written::kConflict;
+  out.transaction_id = *r->get_int64(0, 0);
+  out.event_id = *r->get_int64(0, 1);
+  out.outbox_id = *r->get_int64(0, 2);
+  return Written::kDone;
+}
+
+Result<std::int64_t, StoreError> write_refusal(PgConnection& conn, const Loaded& loaded,
+                                               const codec::Envelope& e,
+                                               std::span<const std::uint8_t> ber,
+                                               std::string_view sender, const hub::Decision& d) {
+  const std::string id = std::to_string(loaded.id);
+  const std::string kind = std::to_string(static_cast<int>(e.kind));
+  std::optional<std::string> old_r, old_s;
+  if (loaded.snapshot.exists) {
+    old_r = state_text(loaded.snapshot.view.requester);
+    old_s = state_text(loaded.snapshot.view.responder);
+  }
+  conn.prepare("write_refusal", std::string(kWriteRefusal));
+  auto r = conn.exec_prepared("write_refusal",
+                              {loaded.snapshot.exists ? PgParam(id) : PgParam(std::nullopt), sender, kind,
+                               old_r, old_s, e.service_date_time.date, e.service_date_time.time,
+                               Bytea{ber}, d.reason});
+  if (!r) return unexpected(r.error());
+  return *r->get_int64(0, 0);
+}
+
+/// Whether this very APDU (same kind, sender and service date-time) was accepted on the
+/// transaction before.
+Result<bool, StoreError> applied_before(PgConnection& conn, const Loaded& loaded,
+                                        const codec::Envelope& e, std::string_view sender) {
+  const hub::TransactionSnapshot& s = loaded.snapshot;
+  if (!s.exists || (sender != s.requester_symbol && sender != s.responder_symbol)) return false;
+  const Role role = sender == s.requester_symbol ? Role::kRequester : Role::kResponder;
+  const std::string key = dedup_key(e, role);
+  const std::string id = std::to_string(loaded.id);
+  conn.prepare("find_applied", std::string(kFindApplied));
+  auto r = conn.exec_prepared("find_applied",
+                              {id, Bytea{std::span(reinterpret_cast<const std::uint8_t*>(key.data()), key.size())}});
+  if (!r) return unexpected(r.error());
+  return r->rows() > 0;
+}
+
+bool worth_rerunning(const StoreError& error) {
+  switch (action_for(error.kind)) {
+    case ErrorAction::kRetryTransaction:
+    case ErrorAction::kReconnectAndRetry:
+    case ErrorAction::kRerunIdempotently:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+TransactionStore::TransactionStore(ConnectionPool& pool, hub::LedgerPolicy policy)
+    : pool_(pool), policy_(std::move(policy)) {}
+
+Result<ApplyResult, StoreError> TransactionStore::apply(const codec::Apdu& apdu,
+                                                        std::string_view sender_symbol) {
+  const codec::Envelope e = codec::read_envelope(apdu);
+  const TransactionKey key = key_of(e);
+  ApplyResult out;
+  StoreError last_error = make_error(StoreError::Kind::kOther, "not attempted");
+  for (out.attempts = 1; out.attempts <= kMaxAttempts; ++out.attempts) {
+    auto lease = pool_.acquire();
+    if (!lease) {
+      last_error = lease.error();
+      if (!worth_rerunning(last_error)) break;
+      continue;
+    }
+    PgConnection& conn = **lease;
+    conn.prepare("load_transaction", std::string(kLoadTransaction));
+    conn.prepare("load_peer", std::string(kLoadPeer));
+    auto loaded = load(conn, key, e);
+    if (!loaded) {
+      last_error = loaded.error();
+      if (!worth_rerunning(last_error)) break;
+      continue;
+    }
+    hub::Incoming incoming{e, std::string(sender_symbol), loaded->responder_is_member};
+    out.decision = hub::decide(incoming, loaded->snapshot, policy_);
+    out.outcome = out.decision.outcome;
+    out.transaction_id = loaded->id;
+
+    if (out.outcome == hub::Outcome::kDuplicate) return out;  // nothing new to record
+    if (out.outcome == hub::Outcome::kRefused) {
+      // An older APDU sent again meets a state that has moved on, so the tables refuse it;
+      // if it was applied before, it is a duplicate, not a new mistake.
+      auto applied = applied_before(conn, *loaded, e, sender_symbol);
+      if (!applied) {
+        last_error = applied.error();
+        if (!worth_rerunning(last_error)) break;
+        continue;
+      }
+      if (*applied) {
+        out.outcome = hub::Outcome::kDuplicate;
+        out.decision.outcome = hub::Outcome::kDuplicate;
+        out.decision.refusal.reset();
+        return out;
+      }
+      auto id = write_refusal(conn, *loaded, e, apdu.bytes(), sender_symbol, out.decision);
+      if (id) {
+        out.event_id = *id;
+        return out;
+      }
+      last_error = id.error();
+      if (!worth_rerunning(last_error)) break;
+      continue;
+    }
+    auto written = write_accepted(conn, *loaded, key, e, apdu.bytes(), sender_symbol, out.decision, out);
+    if (written && *written == Written::kDone) return out;
+    if (written) continue;  // another writer was first: decide again on what it wrote
+    last_error = written.error();
+    // The same APDU already recorded (an older copy than the last one applied, or a
+    // concurrent copy that committed first): already applied, nothing more to do.
+    if (last_error.kind == StoreError::Kind::kUniqueViolation) {
+      out.outcome = hub::Outcome::kDuplicate;
+      out.event_id = out.outbox_id = 0;
+      return out;
+    }
+    if (!worth_rerunning(last_error)) break;
+  }
+  return unexpected(last_error);
+}
+
+}  // namespace illhub::store
