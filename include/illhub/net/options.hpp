@@ -1,0 +1,66 @@
+#pragma once
+// Tunables of the network layer. Defaults suit one consortium on one machine; every value is
+// a plain field so that illd's configuration (a TOML file, later) can fill them in.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "illhub/codec/limits.hpp"
+
+namespace illhub::net {
+
+/// What one connection may cost the hub. Each limit exists because a peer, by mistake or on
+/// purpose, could otherwise hold memory, a file descriptor or a database slot forever.
+struct SessionLimits {
+  /// APDU size, nesting depth and decoder stack (the framer and decoder enforce them).
+  codec::CodecLimits codec;
+  /// Connections open at once (accepted and dialled). Past it, new connections are closed
+  /// at once and the refusal logged.
+  std::size_t max_connections = 512;
+  /// A connection with no bytes either way for this long is closed.
+  std::chrono::milliseconds idle_timeout{std::chrono::minutes(5)};
+  /// An APDU whose first byte arrived must be complete within this (slow senders).
+  std::chrono::milliseconds apdu_timeout{std::chrono::seconds(30)};
+  /// The peer must take each frame we write within this, else it is not reading.
+  std::chrono::milliseconds write_timeout{std::chrono::seconds(30)};
+  /// Frames waiting to be written on one connection before the reader pauses (back-pressure
+  /// for a peer that sends but does not read its error reports).
+  std::size_t max_queued_frames = 32;
+};
+
+/// How outbox rows travel to their recipients.
+struct DeliveryOptions {
+  /// Backoff after a failed attempt: initial, ×factor per attempt, at most cap.
+  std::chrono::milliseconds backoff_initial{1000};
+  double backoff_factor = 2.0;
+  std::chrono::milliseconds backoff_cap{30'000};
+  /// After this many failed attempts a row is marked 'failed' and left for an operator.
+  int max_attempts = 10;
+  /// A claimed row is not offered to any node again for this long (a node that dies while
+  /// sending gives its rows back when the lease runs out: at-least-once delivery).
+  std::chrono::milliseconds lease{std::chrono::seconds(60)};
+  /// Rows claimed per round trip to the database.
+  int batch = 32;
+  /// How often the database is asked for due rows even without a NOTIFY (retries after
+  /// backoff, NOTIFYs missed while the LISTEN connection was down, other nodes' leases).
+  std::chrono::milliseconds sweep_interval{1000};
+  /// Dialling a peer's endpoint gives up after this.
+  std::chrono::milliseconds connect_timeout{std::chrono::seconds(5)};
+  /// A connection the hub dialled is closed after this long without traffic.
+  std::chrono::milliseconds dial_idle_timeout{std::chrono::seconds(60)};
+};
+
+struct ServerOptions {
+  std::string listen_host = "127.0.0.1";
+  std::uint16_t listen_port = 4990;  // 0: any free port (Server::local_endpoint says which)
+  SessionLimits limits;
+  DeliveryOptions delivery;
+  /// libpq conninfo for the dedicated LISTEN connection (the same database as the pool).
+  std::string conninfo;
+  /// How long stop() waits for connections to finish their work before cutting them.
+  std::chrono::milliseconds shutdown_grace{std::chrono::seconds(10)};
+};
+
+}  // namespace illhub::net

@@ -1,0 +1,39 @@
+#pragma once
+// OutboxListener: a dedicated libpq connection doing LISTEN illhub_outbox. TransactionStore::
+// apply() sends NOTIFY with the recipient's symbol on every accepted APDU, on whichever node
+// accepted it; this wakes delivery on every node, so the node holding the recipient's
+// connection sends it. The socket is watched on the io_context (posix::stream_descriptor over
+// PQsocket; PQconsumeInput never blocks). When the connection drops it reconnects every
+// second, and asks for a sweep after reconnecting (NOTIFYs sent meanwhile are lost).
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <functional>
+#include <string>
+
+namespace illhub::net {
+
+namespace asio = boost::asio;
+
+class OutboxListener {
+ public:
+  OutboxListener(asio::any_io_executor executor, std::string conninfo,
+                 std::function<void(const std::string& recipient)> on_notify,
+                 std::function<void()> on_reconnect);
+
+  /// Listens until stop(). Never throws.
+  asio::awaitable<void> run();
+  void stop();
+
+ private:
+  asio::any_io_executor executor_;
+  std::string conninfo_;
+  std::function<void(const std::string&)> on_notify_;
+  std::function<void()> on_reconnect_;
+  asio::steady_timer retry_timer_;
+  std::function<void()> cancel_wait_;  // cancels the socket wait in progress, if any
+  bool stopping_ = false;
+};
+
+}  // namespace illhub::net

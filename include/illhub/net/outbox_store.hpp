@@ -1,0 +1,61 @@
+#pragma once
+// OutboxStore: the delivery side of the outbox table. Claims due rows per recipient, marks
+// them delivered or failed. Blocking: call through run_blocking(). Thread-safe.
+//
+// Claiming, in one short transaction per call:
+//   - a transaction-scoped advisory lock per recipient serialises claims for that recipient
+//     across nodes;
+//   - the recipient's pending rows are read in id order with FOR UPDATE SKIP LOCKED, and only
+//     the due prefix is taken (a row waiting for its backoff or leased to a node holds back
+//     every later row: per-recipient order is kept, on one node or many);
+//   - the taken rows are leased (next_attempt_at = now + lease), so no other node offers them
+//     while this one sends; a node that dies gives them back when the lease runs out.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "illhub/net/options.hpp"
+#include "illhub/store/connection_pool.hpp"
+#include "illhub/store/store_error.hpp"
+#include "illhub/util/result.hpp"
+
+namespace illhub::net {
+
+struct OutboxRow {
+  std::int64_t id = 0;
+  std::vector<std::uint8_t> apdu;  // exactly the sender's BER
+  int attempts = 0;                // failed attempts so far
+};
+
+struct DueRecipient {
+  std::string symbol;
+  bool dial = false;  // delivery_mode 'dial' with an endpoint
+};
+
+class OutboxStore {
+ public:
+  OutboxStore(store::ConnectionPool& pool, DeliveryOptions options) : pool_(pool), options_(options) {}
+
+  /// Up to options.batch due rows for `recipient` (an enabled peer), in id order, leased.
+  Result<std::vector<OutboxRow>, store::StoreError> claim(const std::string& recipient);
+  /// The bytes were written to the recipient: status delivered, delivered_at now.
+  Result<Ok, store::StoreError> mark_delivered(std::int64_t id);
+  /// An attempt failed: attempts + 1, last_error, next_attempt_at after the backoff, or status
+  /// 'failed' once max_attempts is reached. Returns whether the row is now 'failed'.
+  Result<bool, store::StoreError> mark_failed(const OutboxRow& row, const std::string& error);
+  /// Gives claimed rows back (due again at once) without counting an attempt.
+  Result<Ok, store::StoreError> release(const std::vector<std::int64_t>& ids);
+  /// Enabled recipients with at least one due pending row.
+  Result<std::vector<DueRecipient>, store::StoreError> due_recipients();
+
+  /// The wait after `failed_attempts` failures (1, 2, ...): initial × factor^(n-1), capped.
+  std::chrono::milliseconds backoff(int failed_attempts) const;
+
+ private:
+  store::ConnectionPool& pool_;
+  DeliveryOptions options_;
+};
+
+}  // namespace illhub::net

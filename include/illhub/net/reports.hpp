@@ -1,0 +1,44 @@
+#pragma once
+// The Status-Or-Error-Reports a session sends on its own account: answers to APDUs that could
+// not be framed, decoded, attributed to a peer or stored, and the hub's refusals. Each returns
+// the BER to write, or why it could not be built (a bug: the caller logs it and sends nothing).
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "illhub/codec/builders.hpp"
+#include "illhub/codec/decode_error.hpp"
+#include "illhub/codec/envelope.hpp"
+#include "illhub/codec/framer.hpp"
+#include "illhub/util/result.hpp"
+
+namespace illhub::net {
+
+using Bytes = std::vector<std::uint8_t>;
+
+/// The hub's local date and time as a Service-Date-Time.
+codec::ServiceDateTime service_date_time_now();
+
+/// A report about `about` (same protocol version and transaction id, the same requester-id
+/// and responder-id) carrying `error`, with an optional note.
+Result<Bytes, std::string> report_about(const codec::Envelope& about, const codec::ErrorReportSpec& error,
+                                        const std::string& note = {});
+
+/// A general-problem report for frame `frame_no` (1-based on this connection) that did not
+/// decode. There is no transaction id to answer: the report's transaction-qualifier is
+/// "unknown", correlation-information says "frame N", requester-id is `peer` when known.
+Result<Bytes, std::string> decode_failure_report(std::uint64_t frame_no, const codec::DecodeError& error,
+                                                 const std::string& peer);
+
+/// A general-problem report for a stream that cannot be framed any more (the connection is
+/// closed after it).
+Result<Bytes, std::string> framing_failure_report(std::uint64_t frame_no, const codec::FramingError& error,
+                                                  const std::string& peer);
+
+/// The store could not record the APDU (database down): nothing was recorded. ISO 10161 has
+/// no "try later" error, so this is a user error-report unable-to-perform
+/// resource-limitation, with a note saying it is temporary and the APDU may be sent again.
+Result<Bytes, std::string> store_failure_report(const codec::Envelope& about);
+
+}  // namespace illhub::net

@@ -1,0 +1,61 @@
+#pragma once
+// Server: illd's network side wired together — the listener, sessions, delivery, the outbox
+// LISTEN connection and the sweep — on one io_context, with the database on a thread pool.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <memory>
+#include <string>
+
+#include "illhub/net/delivery.hpp"
+#include "illhub/net/options.hpp"
+#include "illhub/net/outbox_listener.hpp"
+#include "illhub/net/outbox_store.hpp"
+#include "illhub/net/peer_directory.hpp"
+#include "illhub/net/session_registry.hpp"
+#include "illhub/store/connection_pool.hpp"
+#include "illhub/store/transaction_store.hpp"
+
+namespace illhub::net {
+
+class Server {
+ public:
+  /// `io`, `pool` and `store` must outlive the server. `db_threads`: threads for blocking
+  /// store calls (match the pool's size).
+  Server(asio::io_context& io, store::ConnectionPool& pool, store::TransactionStore& store,
+         ServerOptions options, std::size_t db_threads = 4);
+  ~Server();
+
+  /// Binds and listens; starts accepting, delivery, the sweep and LISTEN on `io`. Returns the
+  /// error if the address cannot be bound. Does not run the io_context.
+  boost::system::error_code start();
+  /// The address actually listened on (the real port when options asked for port 0).
+  tcp::endpoint local_endpoint() const;
+
+  /// Graceful stop: stop accepting; sessions stop reading, finish the APDU being applied and
+  /// write its answer, then close; after options.shutdown_grace the rest are cut. Calls
+  /// `done` on the io thread when nothing of the server runs any more.
+  void stop(std::function<void()> done);
+
+ private:
+  asio::awaitable<void> accept_loop();
+  asio::awaitable<std::shared_ptr<Session>> dial(const std::string& symbol,
+                                                 const std::string& endpoint, std::string& error);
+  void spawn_session(const std::shared_ptr<Session>& session);
+  asio::awaitable<void> drain(std::function<void()> done);
+
+  asio::io_context& io_;
+  ServerOptions options_;
+  asio::thread_pool db_threads_;
+  PeerDirectory peers_;
+  OutboxStore outbox_;
+  SessionRegistry sessions_;
+  std::unique_ptr<SessionContext> context_;
+  std::unique_ptr<Delivery> delivery_;
+  std::unique_ptr<OutboxListener> listener_;
+  tcp::acceptor acceptor_;
+  bool stopping_ = false;
+};
+
+}  // namespace illhub::net

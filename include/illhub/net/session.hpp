@@ -1,0 +1,127 @@
+#pragma once
+// Session: one TCP connection to a peer, accepted or dialled. Many APDUs both ways: a reader
+// (frames → decode → identity → TransactionStore::apply off the io thread → answer), a writer
+// (reports and deliveries, one frame at a time, in queue order) and a watchdog (idle, slow
+// sender, peer not reading), side by side; whichever ends first ends the others:
+//
+//     co_await (reader() || writer() || watchdog());
+//
+// All members are touched only on the io_context's thread (one thread: no strand needed).
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "illhub/codec/framer.hpp"
+#include "illhub/net/options.hpp"
+#include "illhub/net/peer_directory.hpp"
+#include "illhub/store/transaction_store.hpp"
+
+namespace illhub::net {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+class Session;
+
+/// What sessions share: the database thread pool, the store, the peers, and the hooks the
+/// server wires to delivery. Outlives every session.
+struct SessionContext {
+  asio::thread_pool& db_threads;
+  store::TransactionStore& store;
+  PeerDirectory& peers;
+  SessionLimits limits;
+  /// The session now speaks for a peer (bound at connect or by its first APDU).
+  std::function<void(const std::shared_ptr<Session>&)> on_bound;
+  /// The session ended (unregister it).
+  std::function<void(const std::shared_ptr<Session>&)> on_closed;
+  /// An APDU was accepted for `recipient`: wake its delivery now (NOTIFY would too, a moment
+  /// later; this spares the round trip when the recipient is connected here).
+  std::function<void(const std::string& recipient)> on_accepted;
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  enum class Origin { kAccepted, kDialled };
+
+  /// `bound`: the peer a dialled connection speaks for (we dialled its endpoint); empty for
+  /// accepted connections, which are identified by address or first APDU.
+  Session(tcp::socket socket, SessionContext& context, Origin origin,
+          std::optional<std::string> bound = std::nullopt,
+          std::optional<std::chrono::milliseconds> idle_timeout = std::nullopt);
+
+  /// The connection's whole life; returns when it is closed. Never throws.
+  asio::awaitable<void> run();
+  /// run(), holding `session` alive until it returns: what the server spawns.
+  static asio::awaitable<void> keep_running(std::shared_ptr<Session> session) { co_await session->run(); }
+
+  /// Writes `apdu` (whole BER frame) on this connection after what is already queued, and
+  /// resumes when the bytes were handed to the kernel: success, or the error that ended the
+  /// connection first. Used by delivery.
+  asio::awaitable<boost::system::error_code> deliver(std::vector<std::uint8_t> apdu);
+
+  /// Graceful stop: no more reading; an APDU being applied finishes and its answer is
+  /// written; then the connection closes.
+  void shutdown();
+
+  /// The peer this connection speaks for, empty while unknown.
+  const std::string& peer() const { return peer_; }
+  bool closed() const { return closed_; }
+  std::uint64_t id() const { return id_; }
+  /// For logs: "#3 127.0.0.2:41234 IRL:BOR".
+  std::string describe() const;
+
+ private:
+  struct Outbound {
+    std::vector<std::uint8_t> bytes;
+    bool close_after = false;  // the last frame: close once written
+    /// Told the outcome of the write (delivery waits for it); may be null.
+    std::function<void(boost::system::error_code)> done;
+  };
+
+  asio::awaitable<void> reader();
+  asio::awaitable<void> writer();
+  asio::awaitable<void> watchdog();
+  asio::awaitable<void> handle_frame(std::vector<std::uint8_t> frame);
+  asio::awaitable<void> load_address_peers();
+  asio::awaitable<void> wait_forever();
+  /// Queues a report or the final frame; wakes the writer.
+  void enqueue(Outbound item);
+  void bind(const std::string& symbol);
+  void touch() { last_activity_ = std::chrono::steady_clock::now(); }
+
+  tcp::socket socket_;
+  SessionContext& ctx_;
+  Origin origin_;
+  std::chrono::milliseconds idle_timeout_;
+  std::uint64_t id_;
+  std::string remote_;          // "address:port"
+  std::string remote_address_;  // address only, IPv4-mapped IPv6 unwrapped
+  std::string peer_;
+  std::optional<std::vector<std::string>> address_peers_;  // loaded once
+  codec::StreamFramer framer_;
+  std::uint64_t frames_ = 0;
+
+  std::deque<Outbound> queue_;
+  asio::steady_timer writer_wake_;   // cancelled to wake the writer
+  asio::steady_timer reader_wake_;   // cancelled when the queue drains below the limit
+  asio::steady_timer watchdog_timer_;
+  bool reading_ = false;
+  bool busy_ = false;  // an APDU is being applied
+  bool stopping_ = false;
+  bool closed_ = false;
+  std::chrono::steady_clock::time_point last_activity_;
+  std::optional<std::chrono::steady_clock::time_point> apdu_started_;
+  std::optional<std::chrono::steady_clock::time_point> write_started_;
+};
+
+}  // namespace illhub::net

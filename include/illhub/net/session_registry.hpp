@@ -1,0 +1,33 @@
+#pragma once
+// SessionRegistry: the open connections of this node, and which peer each speaks for, so that
+// delivery can use a recipient's own connection. Touched only on the io_context's thread.
+
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "illhub/net/session.hpp"
+
+namespace illhub::net {
+
+class SessionRegistry {
+ public:
+  void add(const std::shared_ptr<Session>& session);
+  /// Records that `session` now speaks for its peer().
+  void bind(const std::shared_ptr<Session>& session);
+  void remove(const std::shared_ptr<Session>& session);
+
+  /// The newest open connection speaking for `symbol`, or null.
+  std::shared_ptr<Session> find(const std::string& symbol) const;
+  std::size_t size() const { return all_.size(); }
+  /// Every open session (for shutdown).
+  std::vector<std::shared_ptr<Session>> all() const;
+
+ private:
+  std::map<std::uint64_t, std::weak_ptr<Session>> all_;
+  std::map<std::string, std::vector<std::weak_ptr<Session>>> by_peer_;
+};
+
+}  // namespace illhub::net

@@ -1,0 +1,152 @@
+// Delivery: outbox rows to their recipients. See include/illhub/net/delivery.hpp.
+#include "illhub/net/delivery.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "illhub/net/blocking.hpp"
+
+namespace illhub::net {
+
+Delivery::Delivery(asio::any_io_executor executor, asio::thread_pool& db_threads, OutboxStore& outbox,
+                   PeerDirectory& peers, SessionRegistry& sessions, DeliveryOptions options, Dialler dial)
+    : executor_(std::move(executor)),
+      db_threads_(db_threads),
+      outbox_(outbox),
+      peers_(peers),
+      sessions_(sessions),
+      options_(options),
+      dial_(std::move(dial)),
+      sweep_timer_(executor_) {}
+
+void Delivery::wake(const std::string& recipient) {
+  if (stopping_ || recipient.empty()) return;
+  auto it = running_.find(recipient);
+  if (it != running_.end()) {
+    it->second = true;  // the running pump takes another round
+    return;
+  }
+  running_.emplace(recipient, false);
+  asio::co_spawn(executor_, pump(recipient), asio::detached);
+}
+
+void Delivery::stop() {
+  stopping_ = true;
+  sweep_timer_.cancel();
+}
+
+void Delivery::sweep_now() {
+  if (!stopping_) asio::co_spawn(executor_, sweep_once(), asio::detached);
+}
+
+asio::awaitable<void> Delivery::sweeper() {
+  while (!stopping_) {
+    co_await sweep_once();
+    sweep_timer_.expires_after(options_.sweep_interval);
+    co_await sweep_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+}
+
+asio::awaitable<void> Delivery::sweep_once() {
+  OutboxStore& outbox = outbox_;
+  auto due_call = [&outbox] { return outbox.due_recipients(); };
+  auto due = co_await run_blocking(db_threads_, due_call);
+  if (!due) {
+    spdlog::warn("delivery: cannot look for due outbox rows: {}", due.error().describe());
+    co_return;
+  }
+  for (const auto& r : *due) {
+    // A 'connection' peer connected to another node is that node's to serve.
+    if (r.dial || sessions_.find(r.symbol)) wake(r.symbol);
+  }
+}
+
+asio::awaitable<void> Delivery::pump(std::string recipient) {
+  OutboxStore& outbox = outbox_;
+  PeerDirectory& peers = peers_;
+  for (;;) {
+    running_[recipient] = false;
+    if (stopping_) break;
+    // Route: the recipient's own connection to this node, else dial it if it wants that.
+    std::shared_ptr<Session> session = sessions_.find(recipient);
+    std::string endpoint;
+    if (!session) {
+      auto peer_call = [&peers, recipient] { return peers.find(recipient); };
+      auto peer = co_await run_blocking(db_threads_, peer_call);
+      if (!peer) {
+        spdlog::warn("delivery to {}: cannot read its peer entry: {}", recipient, peer.error().describe());
+        break;
+      }
+      if (!*peer || !(*peer)->enabled || !(*peer)->dial || (*peer)->endpoint.empty()) break;  // wait for it to connect
+      endpoint = (*peer)->endpoint;
+    }
+    auto claimed_call = [&outbox, recipient] { return outbox.claim(recipient); };
+    auto claimed = co_await run_blocking(db_threads_, claimed_call);
+    if (!claimed) {
+      spdlog::warn("delivery to {}: cannot claim outbox rows: {}", recipient, claimed.error().describe());
+      break;
+    }
+    std::vector<OutboxRow> rows = std::move(*claimed);
+    if (rows.empty()) {
+      if (running_[recipient]) continue;
+      break;
+    }
+    std::string error;
+    if (!session || session->closed()) {
+      if (endpoint.empty()) {
+        error = "connection closed";
+      } else {
+        session = co_await dial_(recipient, endpoint, error);
+      }
+    }
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const OutboxRow& row = rows[i];
+      if (session && error.empty()) {
+        const auto ec = co_await session->deliver(row.apdu);
+        if (!ec) {
+          auto marked_call = [&outbox, id = row.id] { return outbox.mark_delivered(id); };
+          auto marked = co_await run_blocking(db_threads_, marked_call);
+          if (marked) {
+            spdlog::info("delivery: outbox {} ({} bytes) delivered to {} on connection {}", row.id,
+                         row.apdu.size(), recipient, session->describe());
+          } else {
+            // Sent but not marked: the lease runs out and it is sent again (at-least-once;
+            // the recipient sees the same APDU, recognisable by its service date-time).
+            spdlog::error("delivery: outbox {} delivered to {} but not marked: {}", row.id, recipient,
+                          marked.error().describe());
+          }
+          continue;
+        }
+        error = ec.message();
+      }
+      // This row failed; count it. The rest go back untouched (they stay behind it in order).
+      auto failed_call = [&outbox, row, error] { return outbox.mark_failed(row, error); };
+      auto failed = co_await run_blocking(db_threads_, failed_call);
+      if (!failed) {
+        spdlog::error("delivery: cannot record failed attempt for outbox {}: {}", row.id, failed.error().describe());
+      } else if (*failed) {
+        spdlog::error("delivery: outbox {} to {} failed for good after {} attempts: {}", row.id, recipient,
+                      row.attempts + 1, error);
+      } else {
+        spdlog::warn("delivery: outbox {} to {} failed (attempt {}): {}; retry in {} ms", row.id, recipient,
+                     row.attempts + 1, error, outbox_.backoff(row.attempts + 1).count());
+      }
+      std::vector<std::int64_t> rest;
+      for (std::size_t j = i + 1; j < rows.size(); ++j) rest.push_back(rows[j].id);
+      auto released_call = [&outbox, rest] { return outbox.release(rest); };
+      auto released = co_await run_blocking(db_threads_, released_call);
+      if (!released) spdlog::warn("delivery: cannot release outbox rows: {}", released.error().describe());
+      running_[recipient] = false;  // retried by the sweep once the backoff is over
+      break;
+    }
+    if (!error.empty()) break;
+    // Claim again: rows accepted while these were being sent need no new wake.
+  }
+  running_.erase(recipient);
+}
+
+}  // namespace illhub::net

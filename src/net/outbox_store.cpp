@@ -1,0 +1,125 @@
+// OutboxStore: claim, mark delivered, mark failed. See the header for the claiming rules.
+#include "illhub/net/outbox_store.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace illhub::net {
+
+namespace {
+
+// The recipient's pending rows in id order (locked; rows another claim holds are skipped),
+// then the due prefix: stop at the first row not due yet (backing off, or leased to a node
+// that is sending it), so nothing overtakes it.
+constexpr const char* kClaim = R"sql(
+WITH pending AS (
+  SELECT o.id, o.next_attempt_at <= now() AS due
+  FROM outbox o
+  WHERE o.recipient_symbol = $1 AND o.status = 'pending'
+    AND EXISTS (SELECT 1 FROM peers p WHERE p.symbol = $1 AND p.enabled)
+  ORDER BY o.id
+  LIMIT $2
+  FOR UPDATE OF o SKIP LOCKED),
+prefix AS (
+  SELECT p.id FROM pending p
+  WHERE p.due AND NOT EXISTS (SELECT 1 FROM pending q WHERE q.id < p.id AND NOT q.due))
+UPDATE outbox o SET next_attempt_at = now() + make_interval(secs => $3::double precision)
+FROM prefix WHERE o.id = prefix.id
+RETURNING o.id, o.apdu, o.attempts)sql";
+
+std::string seconds(std::chrono::milliseconds ms) {
+  return std::to_string(static_cast<double>(ms.count()) / 1000.0);
+}
+
+}  // namespace
+
+std::chrono::milliseconds OutboxStore::backoff(int failed_attempts) const {
+  const double factor = std::pow(options_.backoff_factor, std::max(0, failed_attempts - 1));
+  const double ms = static_cast<double>(options_.backoff_initial.count()) * factor;
+  const double cap = static_cast<double>(options_.backoff_cap.count());
+  return std::chrono::milliseconds(static_cast<std::int64_t>(std::min(ms, cap)));
+}
+
+Result<std::vector<OutboxRow>, store::StoreError> OutboxStore::claim(const std::string& recipient) {
+  auto lease = pool_.acquire();
+  if (!lease) return unexpected(lease.error());
+  store::PgConnection& conn = **lease;
+  auto begin = conn.exec("BEGIN");
+  if (!begin) return unexpected(begin.error());
+  // Claims for one recipient run one at a time across all nodes (released at COMMIT).
+  auto locked = conn.exec("SELECT pg_advisory_xact_lock(hashtext('illhub_outbox:' || $1))", {recipient});
+  auto rows = locked ? conn.exec(kClaim, {recipient, options_.batch, seconds(options_.lease)})
+                     : Result<store::PgResult, store::StoreError>(unexpected(locked.error()));
+  if (!rows) {
+    (void)conn.exec("ROLLBACK");
+    return unexpected(rows.error());
+  }
+  auto commit = conn.exec("COMMIT");
+  if (!commit) return unexpected(commit.error());
+  std::vector<OutboxRow> out;
+  for (int i = 0; i < rows->rows(); ++i) {
+    OutboxRow row;
+    row.id = rows->get_int64(i, 0).value_or(0);
+    row.apdu = rows->get_bytea(i, 1);
+    row.attempts = static_cast<int>(rows->get_int64(i, 2).value_or(0));
+    out.push_back(std::move(row));
+  }
+  // RETURNING does not promise an order; delivery relies on it.
+  std::sort(out.begin(), out.end(), [](const OutboxRow& a, const OutboxRow& b) { return a.id < b.id; });
+  return out;
+}
+
+Result<Ok, store::StoreError> OutboxStore::mark_delivered(std::int64_t id) {
+  auto lease = pool_.acquire();
+  if (!lease) return unexpected(lease.error());
+  auto r = (*lease)->exec(
+      "UPDATE outbox SET status = 'delivered', delivered_at = now(), last_error = NULL "
+      "WHERE id = $1 AND status = 'pending'",
+      {id});
+  if (!r) return unexpected(r.error());
+  return Ok{};
+}
+
+Result<bool, store::StoreError> OutboxStore::mark_failed(const OutboxRow& row, const std::string& error) {
+  auto lease = pool_.acquire();
+  if (!lease) return unexpected(lease.error());
+  const int attempts = row.attempts + 1;
+  const bool final_attempt = attempts >= options_.max_attempts;
+  auto r = (*lease)->exec(
+      "UPDATE outbox SET attempts = attempts + 1, last_error = $2, "
+      "  status = CASE WHEN $3::boolean THEN 'failed' ELSE status END, "
+      "  next_attempt_at = now() + make_interval(secs => $4::double precision) "
+      "WHERE id = $1 AND status = 'pending'",
+      {row.id, error, final_attempt, seconds(backoff(attempts))});
+  if (!r) return unexpected(r.error());
+  return final_attempt;
+}
+
+Result<Ok, store::StoreError> OutboxStore::release(const std::vector<std::int64_t>& ids) {
+  if (ids.empty()) return Ok{};
+  std::string list = "{";
+  for (std::size_t i = 0; i < ids.size(); ++i) list += (i ? "," : "") + std::to_string(ids[i]);
+  list += "}";
+  auto lease = pool_.acquire();
+  if (!lease) return unexpected(lease.error());
+  auto r = (*lease)->exec(
+      "UPDATE outbox SET next_attempt_at = now() WHERE id = ANY ($1::bigint[]) AND status = 'pending'",
+      {list});
+  if (!r) return unexpected(r.error());
+  return Ok{};
+}
+
+Result<std::vector<DueRecipient>, store::StoreError> OutboxStore::due_recipients() {
+  auto lease = pool_.acquire();
+  if (!lease) return unexpected(lease.error());
+  auto r = (*lease)->exec(
+      "SELECT p.symbol, p.delivery_mode = 'dial' AND p.endpoint IS NOT NULL FROM peers p "
+      "WHERE p.enabled AND EXISTS (SELECT 1 FROM outbox o WHERE o.recipient_symbol = p.symbol "
+      "  AND o.status = 'pending' AND o.next_attempt_at <= now()) ORDER BY p.symbol");
+  if (!r) return unexpected(r.error());
+  std::vector<DueRecipient> out;
+  for (int i = 0; i < r->rows(); ++i) out.push_back({std::string(r->get(i, 0)), r->get(i, 1) == "t"});
+  return out;
+}
+
+}  // namespace illhub::net

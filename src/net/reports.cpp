@@ -1,0 +1,83 @@
+// Status-Or-Error-Reports the network layer sends on its own account.
+#include "illhub/net/reports.hpp"
+
+#include <ctime>
+
+namespace illhub::net {
+
+namespace {
+
+Result<Bytes, std::string> build(const codec::ApduHeader& header, codec::StatusOrErrorReportSpec spec) {
+  auto apdu = codec::build_status_or_error_report(header, spec);
+  if (!apdu) return unexpected("cannot build Status-Or-Error-Report: " + apdu.error().detail);
+  return Bytes(apdu->bytes().begin(), apdu->bytes().end());
+}
+
+codec::ApduHeader header_about(const codec::Envelope& about) {
+  codec::ApduHeader h;
+  h.protocol_version = about.protocol_version;
+  h.transaction_id = about.transaction_id;
+  h.service_date_time = service_date_time_now();
+  h.requester_id = about.requester_id;
+  h.responder_id = about.responder_id;
+  return h;
+}
+
+codec::ApduHeader header_for_unknown(const std::string& peer) {
+  codec::ApduHeader h;
+  h.transaction_id.qualifier = "unknown";
+  h.service_date_time = service_date_time_now();
+  h.requester_id.symbol = peer;
+  return h;
+}
+
+}  // namespace
+
+codec::ServiceDateTime service_date_time_now() {
+  // ISO 10161 service times are the invoker's local time without a zone.
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char date[16], time[16];
+  std::strftime(date, sizeof date, "%Y%m%d", &tm);
+  std::strftime(time, sizeof time, "%H%M%S", &tm);
+  codec::ServiceDateTime s;
+  s.date = date;
+  s.time = time;
+  return s;
+}
+
+Result<Bytes, std::string> report_about(const codec::Envelope& about, const codec::ErrorReportSpec& error,
+                                        const std::string& note) {
+  codec::StatusOrErrorReportSpec spec;
+  spec.error = error;
+  spec.note = note;
+  return build(header_about(about), std::move(spec));
+}
+
+Result<Bytes, std::string> decode_failure_report(std::uint64_t frame_no, const codec::DecodeError& error,
+                                                 const std::string& peer) {
+  codec::StatusOrErrorReportSpec spec;
+  spec.error = codec::ErrorReportSpec{"frame " + std::to_string(frame_no), codec::general_problem(error)};
+  spec.note = error.detail;
+  return build(header_for_unknown(peer), std::move(spec));
+}
+
+Result<Bytes, std::string> framing_failure_report(std::uint64_t frame_no, const codec::FramingError& error,
+                                                  const std::string& peer) {
+  codec::StatusOrErrorReportSpec spec;
+  spec.error = codec::ErrorReportSpec{"frame " + std::to_string(frame_no),
+                                      codec::GeneralProblem::kBadlyStructuredApdu};
+  spec.note = std::string("cannot find APDU boundaries any more (") + codec::describe(error.problem) +
+              " at stream offset " + std::to_string(error.stream_offset) + "); closing the connection";
+  return build(header_for_unknown(peer), std::move(spec));
+}
+
+Result<Bytes, std::string> store_failure_report(const codec::Envelope& about) {
+  return report_about(about,
+                      codec::ErrorReportSpec{std::string(codec::to_string(about.kind)), codec::UnableToPerform::kResourceLimitation},
+                      "temporary: the hub could not record this APDU (database unavailable); "
+                      "nothing was recorded or relayed; please send it again later");
+}
+
+}  // namespace illhub::net

@@ -1,0 +1,160 @@
+// Server: wires listener, sessions, delivery and the outbox listener together.
+#include "illhub/net/server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace illhub::net {
+
+using namespace boost::asio::experimental::awaitable_operators;
+using boost::system::error_code;
+
+namespace {
+constexpr auto kUse = asio::as_tuple(asio::use_awaitable);
+}
+
+Server::Server(asio::io_context& io, store::ConnectionPool& pool, store::TransactionStore& store,
+               ServerOptions options, std::size_t db_threads)
+    : io_(io),
+      options_(std::move(options)),
+      db_threads_(db_threads),
+      peers_(pool),
+      outbox_(pool, options_.delivery),
+      acceptor_(io) {
+  context_ = std::make_unique<SessionContext>(SessionContext{
+      db_threads_, store, peers_, options_.limits,
+      [this](const std::shared_ptr<Session>& s) {
+        sessions_.bind(s);
+        delivery_->wake(s->peer());  // whatever waited for this peer goes now
+      },
+      [this](const std::shared_ptr<Session>& s) { sessions_.remove(s); },
+      [this](const std::string& recipient) { delivery_->wake(recipient); }});
+  delivery_ = std::make_unique<Delivery>(
+      io_.get_executor(), db_threads_, outbox_, peers_, sessions_, options_.delivery,
+      [this](const std::string& symbol, const std::string& endpoint, std::string& error) {
+        return dial(symbol, endpoint, error);
+      });
+  listener_ = std::make_unique<OutboxListener>(
+      io_.get_executor(), options_.conninfo,
+      [this](const std::string& recipient) { delivery_->wake(recipient); },
+      [this] { delivery_->sweep_now(); });
+}
+
+Server::~Server() { db_threads_.join(); }
+
+error_code Server::start() {
+  error_code ec;
+  const auto address = asio::ip::make_address(options_.listen_host, ec);
+  if (ec) return ec;
+  const tcp::endpoint endpoint(address, options_.listen_port);
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return ec;
+  asio::co_spawn(io_, accept_loop(), asio::detached);
+  asio::co_spawn(io_, delivery_->sweeper(), asio::detached);
+  asio::co_spawn(io_, listener_->run(), asio::detached);
+  return {};
+}
+
+tcp::endpoint Server::local_endpoint() const {
+  error_code ec;
+  return acceptor_.local_endpoint(ec);
+}
+
+void Server::spawn_session(const std::shared_ptr<Session>& session) {
+  sessions_.add(session);
+  // The coroutine owns the session (through its argument) for the connection's whole life.
+  asio::co_spawn(io_, Session::keep_running(session), asio::detached);
+}
+
+asio::awaitable<void> Server::accept_loop() {
+  while (!stopping_) {
+    auto [ec, socket] = co_await acceptor_.async_accept(kUse);
+    if (stopping_) break;
+    if (ec) {
+      spdlog::warn("accept failed: {}", ec.message());
+      // E.g. out of file descriptors: pause instead of spinning.
+      asio::steady_timer pause(io_, std::chrono::milliseconds(100));
+      co_await pause.async_wait(kUse);
+      continue;
+    }
+    if (sessions_.size() >= options_.limits.max_connections) {
+      error_code ignored;
+      const auto remote = socket.remote_endpoint(ignored);
+      spdlog::warn("refused connection from {}:{}: {} connections open (max_connections)",
+                   remote.address().to_string(), remote.port(), sessions_.size());
+      socket.close(ignored);
+      continue;
+    }
+    spawn_session(std::make_shared<Session>(std::move(socket), *context_, Session::Origin::kAccepted));
+  }
+}
+
+asio::awaitable<std::shared_ptr<Session>> Server::dial(const std::string& symbol, const std::string& endpoint,
+                                                       std::string& error) {
+  const auto colon = endpoint.rfind(':');
+  if (colon == std::string::npos) {
+    error = "endpoint '" + endpoint + "' is not host:port";
+    co_return nullptr;
+  }
+  std::string host = endpoint.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  const std::string port = endpoint.substr(colon + 1);
+  tcp::resolver resolver(io_);
+  auto [rec, results] = co_await resolver.async_resolve(host, port, kUse);
+  if (rec) {
+    error = "cannot resolve " + endpoint + ": " + rec.message();
+    co_return nullptr;
+  }
+  tcp::socket socket(io_);
+  asio::steady_timer timeout(io_, options_.delivery.connect_timeout);
+  auto outcome = co_await (asio::async_connect(socket, results, kUse) || timeout.async_wait(kUse));
+  if (outcome.index() == 1) {
+    error = "connecting to " + endpoint + " timed out";
+    co_return nullptr;
+  }
+  if (auto [cec, ep] = std::get<0>(outcome); cec) {
+    error = "cannot connect to " + endpoint + ": " + cec.message();
+    co_return nullptr;
+  }
+  spdlog::info("delivery: dialled {} at {}", symbol, endpoint);
+  auto session = std::make_shared<Session>(std::move(socket), *context_, Session::Origin::kDialled, symbol,
+                                           options_.delivery.dial_idle_timeout);
+  spawn_session(session);
+  co_return session;
+}
+
+void Server::stop(std::function<void()> done) {
+  if (stopping_) return;
+  stopping_ = true;
+  spdlog::info("stopping: no new connections; finishing work in flight");
+  error_code ignored;
+  acceptor_.close(ignored);
+  delivery_->stop();
+  listener_->stop();
+  for (auto& s : sessions_.all()) s->shutdown();
+  asio::co_spawn(io_, drain(std::move(done)), asio::detached);
+}
+
+asio::awaitable<void> Server::drain(std::function<void()> done) {
+  const auto deadline = std::chrono::steady_clock::now() + options_.shutdown_grace;
+  asio::steady_timer tick(io_);
+  while (sessions_.size() > 0 && std::chrono::steady_clock::now() < deadline) {
+    tick.expires_after(std::chrono::milliseconds(20));
+    co_await tick.async_wait(kUse);
+  }
+  if (sessions_.size() > 0) spdlog::warn("stopping: {} connection(s) did not finish in time", sessions_.size());
+  else spdlog::info("stopping: all connections closed");
+  if (done) done();
+}
+
+}  // namespace illhub::net

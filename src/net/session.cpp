@@ -1,0 +1,333 @@
+// Session: one peer connection. See include/illhub/net/session.hpp.
+#include "illhub/net/session.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <atomic>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include "illhub/codec/codec.hpp"
+#include "illhub/codec/envelope.hpp"
+#include "illhub/net/blocking.hpp"
+#include "illhub/net/peer_identity.hpp"
+#include "illhub/net/reports.hpp"
+
+namespace illhub::net {
+
+using namespace boost::asio::experimental::awaitable_operators;
+using boost::system::error_code;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr auto kUse = asio::as_tuple(asio::use_awaitable);
+std::atomic<std::uint64_t> next_session_id{1};
+
+std::string address_text(const asio::ip::address& a) {
+  // A dual-stack listener reports IPv4 peers as ::ffff:a.b.c.d; peers' networks are IPv4.
+  if (a.is_v6() && a.to_v6().is_v4_mapped())
+    return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).to_string();
+  return a.to_string();
+}
+
+std::string transaction_text(const codec::Envelope& e) {
+  const auto& t = e.transaction_id;
+  std::string s = t.initial_requester.symbol.empty() ? t.initial_requester.name : t.initial_requester.symbol;
+  s += "/" + t.group_qualifier + "/" + t.qualifier;
+  if (!t.sub_qualifier.empty()) s += "/" + t.sub_qualifier;
+  return s;
+}
+
+bool cancelled(const asio::cancellation_state& state) {
+  return state.cancelled() != asio::cancellation_type::none;
+}
+
+}  // namespace
+
+Session::Session(tcp::socket socket, SessionContext& context, Origin origin,
+                 std::optional<std::string> bound, std::optional<std::chrono::milliseconds> idle_timeout)
+    : socket_(std::move(socket)),
+      ctx_(context),
+      origin_(origin),
+      idle_timeout_(idle_timeout.value_or(context.limits.idle_timeout)),
+      id_(next_session_id++),
+      framer_(context.limits.codec),
+      writer_wake_(socket_.get_executor()),
+      reader_wake_(socket_.get_executor()),
+      watchdog_timer_(socket_.get_executor()),
+      last_activity_(Clock::now()) {
+  error_code ec;
+  const auto remote = socket_.remote_endpoint(ec);
+  if (!ec) {
+    remote_address_ = address_text(remote.address());
+    remote_ = remote_address_ + ":" + std::to_string(remote.port());
+  } else {
+    remote_ = "(unknown address)";
+  }
+  if (bound) peer_ = *bound;
+}
+
+std::string Session::describe() const {
+  std::string s = "#" + std::to_string(id_) + " " + remote_;
+  if (origin_ == Origin::kDialled) s += " (dialled)";
+  if (!peer_.empty()) s += " " + peer_;
+  return s;
+}
+
+asio::awaitable<void> Session::run() {
+  auto self = shared_from_this();
+  spdlog::info("connection {} opened", describe());
+  if (peer_.empty()) {
+    co_await load_address_peers();
+    if (address_peers_ && address_peers_->size() == 1) bind(address_peers_->front());
+  } else {
+    ctx_.on_bound(self);
+  }
+  try {
+    co_await (reader() || writer() || watchdog());
+  } catch (const std::exception& e) {
+    // Nothing below throws on purpose; this only keeps a bug from taking the server down.
+    spdlog::error("connection {}: unexpected exception: {}", describe(), e.what());
+  }
+  closed_ = true;
+  error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+  // Whoever waits for a frame that was never written learns it now.
+  for (auto& item : queue_)
+    if (item.done) item.done(asio::error::connection_aborted);
+  queue_.clear();
+  spdlog::info("connection {} closed after {} APDU(s) received", describe(), frames_);
+  ctx_.on_closed(self);
+}
+
+asio::awaitable<void> Session::load_address_peers() {
+  if (address_peers_ || remote_address_.empty()) co_return;
+  std::string address = remote_address_;
+  PeerDirectory& peers = ctx_.peers;
+  auto r_call = [&peers, address] { return peers.peers_for_address(address); };
+  auto r = co_await run_blocking(ctx_.db_threads, r_call);
+  if (r) {
+    address_peers_ = std::move(*r);
+  } else {
+    // Left unset: tried again at the first APDU.
+    spdlog::warn("connection {}: cannot look up peers for its address: {}", describe(), r.error().describe());
+  }
+}
+
+void Session::bind(const std::string& symbol) {
+  peer_ = symbol;
+  spdlog::info("connection {} speaks for {}", describe(), symbol);
+  ctx_.on_bound(shared_from_this());
+}
+
+void Session::enqueue(Outbound item) {
+  queue_.push_back(std::move(item));
+  writer_wake_.cancel();
+}
+
+asio::awaitable<error_code> Session::deliver(std::vector<std::uint8_t> apdu) {
+  if (closed_ || stopping_) co_return asio::error::connection_aborted;
+  // The writer reports the outcome through `result` and wakes us by cancelling the timer.
+  auto result = std::make_shared<std::optional<error_code>>();
+  auto waker = std::make_shared<asio::steady_timer>(socket_.get_executor(), Clock::time_point::max());
+  enqueue(Outbound{std::move(apdu), false, [result, waker](error_code ec) {
+                     *result = ec;
+                     waker->cancel();
+                   }});
+  while (!*result) {
+    auto [ec] = co_await waker->async_wait(kUse);
+    if (!*result && ec == asio::error::operation_aborted &&
+        cancelled(co_await asio::this_coro::cancellation_state))
+      co_return asio::error::operation_aborted;
+  }
+  co_return **result;
+}
+
+void Session::shutdown() {
+  if (stopping_ || closed_) return;
+  stopping_ = true;
+  spdlog::info("connection {}: shutting down", describe());
+  // Only the receiving side is shut: a read in progress ends as if the peer had closed, while
+  // a write in progress (an answer, a delivery) is not cut off half-way. The reader then
+  // queues the close behind whatever is still to be written.
+  error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_receive, ignored);
+  if (!busy_ && !reading_) enqueue(Outbound{{}, true, {}});
+}
+
+asio::awaitable<void> Session::wait_forever() {
+  asio::steady_timer t(socket_.get_executor(), Clock::time_point::max());
+  co_await t.async_wait(kUse);
+}
+
+asio::awaitable<void> Session::reader() {
+  std::array<std::uint8_t, 16 * 1024> buffer;
+  while (!stopping_) {
+    // Back-pressure: a peer that sends but does not read its answers waits for the writer.
+    while (queue_.size() >= ctx_.limits.max_queued_frames) {
+      reader_wake_.expires_at(Clock::time_point::max());
+      co_await reader_wake_.async_wait(kUse);
+      if (cancelled(co_await asio::this_coro::cancellation_state)) co_return;
+    }
+    reading_ = true;
+    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(buffer), kUse);
+    reading_ = false;
+    if (stopping_) break;
+    if (ec) {
+      if (ec == asio::error::eof)
+        spdlog::info("connection {}: peer closed the connection", describe());
+      else if (ec != asio::error::operation_aborted)
+        spdlog::info("connection {}: read failed: {}", describe(), ec.message());
+      break;
+    }
+    touch();
+    framer_.feed(std::span<const std::uint8_t>(buffer.data(), n));
+    while (auto frame = framer_.next()) {
+      apdu_started_.reset();
+      co_await handle_frame(std::move(*frame));
+      if (cancelled(co_await asio::this_coro::cancellation_state)) co_return;
+      if (stopping_) break;
+    }
+    if (const auto& err = framer_.error()) {
+      spdlog::warn("connection {}: refused: stream cannot be framed ({} at offset {}); closing",
+                   describe(), codec::describe(err->problem), err->stream_offset);
+      auto report = framing_failure_report(frames_ + 1, *err, peer_);
+      if (report) enqueue(Outbound{std::move(*report), false, {}});
+      else spdlog::error("connection {}: {}", describe(), report.error());
+      break;
+    }
+    if (framer_.buffered() == 0) apdu_started_.reset();
+    else if (!apdu_started_) apdu_started_ = Clock::now();
+  }
+  // Let the writer send what is queued (answers included), then close.
+  enqueue(Outbound{{}, true, {}});
+  co_await wait_forever();
+}
+
+asio::awaitable<void> Session::handle_frame(std::vector<std::uint8_t> frame) {
+  const std::uint64_t frame_no = ++frames_;
+  auto decoded = codec::decode(frame, ctx_.limits.codec);
+  if (!decoded) {
+    const auto& err = decoded.error();
+    spdlog::warn("connection {}: refused frame {} ({} bytes): {}: {}", describe(), frame_no, frame.size(),
+                 codec::to_string(codec::general_problem(err)), err.detail);
+    auto report = decode_failure_report(frame_no, err, peer_);
+    if (report) enqueue(Outbound{std::move(*report), false, {}});
+    else spdlog::error("connection {}: {}", describe(), report.error());
+    co_return;
+  }
+  auto apdu = std::make_shared<codec::Apdu>(std::move(decoded).value());
+  const codec::Envelope envelope = codec::read_envelope(*apdu);
+  const std::string what = std::string(codec::to_string(envelope.kind)) + " " + transaction_text(envelope);
+
+  // Who is speaking? (docs/NET.md, "Peer identity")
+  std::optional<std::string> bound;
+  if (!peer_.empty()) bound = peer_;
+  if (!bound) co_await load_address_peers();
+  const IdentityCheck identity =
+      check_identity(envelope, bound, address_peers_.value_or(std::vector<std::string>{}));
+  if (!identity.ok) {
+    spdlog::warn("connection {}: refused {}: security problem: {}", describe(), what, identity.problem);
+    auto report = report_about(envelope, codec::ErrorReportSpec{"frame " + std::to_string(frame_no),
+                                                                codec::SecurityProblem{identity.problem}});
+    if (report) enqueue(Outbound{std::move(*report), false, {}});
+    else spdlog::error("connection {}: {}", describe(), report.error());
+    co_return;
+  }
+  if (!bound) bind(identity.symbol);
+
+  // Record it (blocking libpq, on the database threads). Nothing is answered or relayed
+  // before apply() returns, i.e. before COMMIT.
+  busy_ = true;
+  store::TransactionStore& store = ctx_.store;
+  const std::string sender = peer_;
+  auto applied_call = [&store, apdu, sender] { return store.apply(*apdu, sender); };
+  auto applied = co_await run_blocking(ctx_.db_threads, applied_call);
+  busy_ = false;
+  touch();
+
+  if (!applied) {
+    spdlog::error("connection {}: could not record {}: {}; answered resource-limitation", describe(), what,
+                  applied.error().describe());
+    auto report = store_failure_report(envelope);
+    if (report) enqueue(Outbound{std::move(*report), false, {}});
+    co_return;
+  }
+  const store::ApplyResult& r = *applied;
+  switch (r.outcome) {
+    case hub::Outcome::kAccepted:
+      spdlog::info("connection {}: accepted {} from {} for {} (event {}, outbox {})", describe(), what, sender,
+                   r.decision.recipient_symbol, r.event_id, r.outbox_id);
+      ctx_.on_accepted(r.decision.recipient_symbol);
+      break;
+    case hub::Outcome::kDuplicate:
+      spdlog::info("connection {}: duplicate {} from {}: already applied, nothing relayed", describe(), what,
+                   sender);
+      break;
+    case hub::Outcome::kRefused: {
+      spdlog::warn("connection {}: refused {} from {}: {}", describe(), what, sender, r.decision.reason);
+      if (!r.decision.refusal) break;
+      auto report = report_about(envelope, *r.decision.refusal);
+      if (report) enqueue(Outbound{std::move(*report), false, {}});
+      else spdlog::error("connection {}: {}", describe(), report.error());
+      break;
+    }
+  }
+}
+
+asio::awaitable<void> Session::writer() {
+  for (;;) {
+    while (queue_.empty()) {
+      writer_wake_.expires_at(Clock::time_point::max());
+      co_await writer_wake_.async_wait(kUse);
+      if (cancelled(co_await asio::this_coro::cancellation_state)) co_return;
+    }
+    Outbound item = std::move(queue_.front());
+    queue_.pop_front();
+    reader_wake_.cancel();
+    if (item.close_after && item.bytes.empty()) co_return;
+    write_started_ = Clock::now();
+    auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(item.bytes), kUse);
+    write_started_.reset();
+    if (item.done) item.done(ec);
+    if (ec) {
+      spdlog::info("connection {}: write failed: {}", describe(), ec.message());
+      co_return;
+    }
+    touch();
+    if (item.close_after) co_return;
+  }
+}
+
+asio::awaitable<void> Session::watchdog() {
+  for (;;) {
+    const auto now = Clock::now();
+    // While an APDU is being applied the connection is not idle: the database is slow.
+    auto deadline = busy_ ? now + idle_timeout_ : last_activity_ + idle_timeout_;
+    const char* reason = "idle timeout";
+    if (apdu_started_ && *apdu_started_ + ctx_.limits.apdu_timeout < deadline) {
+      deadline = *apdu_started_ + ctx_.limits.apdu_timeout;
+      reason = "slow sender: a started APDU did not complete in time";
+    }
+    if (write_started_ && *write_started_ + ctx_.limits.write_timeout < deadline) {
+      deadline = *write_started_ + ctx_.limits.write_timeout;
+      reason = "peer does not read: a write did not complete in time";
+    }
+    if (deadline <= now) {
+      spdlog::warn("connection {}: closing: {}", describe(), reason);
+      co_return;
+    }
+    // Deadlines only move later, so waking at this one and looking again is enough.
+    watchdog_timer_.expires_at(deadline);
+    co_await watchdog_timer_.async_wait(kUse);
+    if (cancelled(co_await asio::this_coro::cancellation_state)) co_return;
+  }
+}
+
+}  // namespace illhub::net

@@ -1,0 +1,92 @@
+// IlldProcess: fork/exec illd, read its port, stop it by PID.
+#include "net/illd_process.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iterator>
+#include <thread>
+
+namespace illhub::test {
+
+using Clock = std::chrono::steady_clock;
+
+bool IlldProcess::start(const std::string& conninfo) {
+  static int counter = 0;
+  log_path_ = "/tmp/illd-nettest-" + std::to_string(::getpid()) + "-" + std::to_string(++counter) + ".log";
+  int out[2];
+  if (::pipe2(out, O_CLOEXEC) != 0) {
+    error_ = "pipe failed";
+    return false;
+  }
+  pid_ = ::fork();
+  if (pid_ < 0) {
+    error_ = "fork failed";
+    return false;
+  }
+  if (pid_ == 0) {
+    ::dup2(out[1], 1);
+    const int log = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (log >= 0) ::dup2(log, 2);
+    ::execl(ILLHUB_ILLD_PATH, "illd", "--db", conninfo.c_str(), "--listen", "127.0.0.1:0",
+            "--log-level", "debug", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  // "illd listening on 127.0.0.1:PORT\n", within 30 s.
+  std::string line;
+  const auto deadline = Clock::now() + std::chrono::seconds(30);
+  while (line.find('\n') == std::string::npos) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    pollfd p{out[0], POLLIN, 0};
+    if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+    char c[256];
+    const ssize_t n = ::read(out[0], c, sizeof c);
+    if (n <= 0) break;
+    line.append(c, static_cast<std::size_t>(n));
+  }
+  ::close(out[0]);
+  const auto colon = line.rfind(':');
+  if (line.rfind("illd listening on ", 0) != 0 || colon == std::string::npos) {
+    error_ = "illd did not say where it listens; got '" + line + "'; log:\n" + log();
+    stop();
+    return false;
+  }
+  port_ = static_cast<std::uint16_t>(std::stoi(line.substr(colon + 1)));
+  return true;
+}
+
+int IlldProcess::stop(std::chrono::milliseconds grace) {
+  if (pid_ <= 0) return 0;
+  ::kill(pid_, SIGTERM);
+  const auto deadline = Clock::now() + grace;
+  int status = 0;
+  for (;;) {
+    const pid_t r = ::waitpid(pid_, &status, WNOHANG);
+    if (r == pid_) break;
+    if (Clock::now() >= deadline) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, &status, 0);
+      pid_ = -1;
+      return -1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string IlldProcess::log() const {
+  std::ifstream in(log_path_);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+void IlldProcess::remove_log() const {
+  if (!log_path_.empty()) ::unlink(log_path_.c_str());
+}
+
+}  // namespace illhub::test
