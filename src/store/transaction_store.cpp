@@ -51,8 +51,9 @@ SELECT t.id, t.version, t.requester_symbol, t.responder_symbol,
 constexpr std::string_view kFindApplied = R"sql(
 SELECT 1 FROM events WHERE transaction_id = $1 AND dedup_key = $2 AND accepted)sql";
 
-constexpr std::string_view kLoadPeer = R"sql(
-SELECT profile FROM peers WHERE symbol = $1 AND enabled)sql";
+// The two libraries a new transaction names: their profiles, and whether they are members.
+constexpr std::string_view kLoadPeers = R"sql(
+SELECT symbol, profile FROM peers WHERE symbol IN ($1, $2) AND enabled)sql";
 
 /// The columns the state tables remember, written by both statements below in this order.
 constexpr std::string_view kMemoryColumns =
@@ -150,13 +151,18 @@ Result<Loaded, StoreError> load(PgConnection& conn, const TransactionKey& key, c
   hub::TransactionSnapshot& s = out.snapshot;
   if (r->rows() == 0) {
     // A new transaction takes the profiles of the two libraries it names.
-    auto requester = conn.exec_prepared("load_peer", {e.requester_id.symbol});
-    if (!requester) return unexpected(requester.error());
-    auto responder = conn.exec_prepared("load_peer", {e.responder_id.symbol});
-    if (!responder) return unexpected(responder.error());
-    out.responder_is_member = responder->rows() == 1;
-    if (requester->rows() == 1) s.view.requester_profile = protocol::find_lenient_profile(requester->get(0, 0));
-    if (responder->rows() == 1) s.view.responder_profile = protocol::find_lenient_profile(responder->get(0, 0));
+    auto peers = conn.exec_prepared("load_peers", {e.requester_id.symbol, e.responder_id.symbol});
+    if (!peers) return unexpected(peers.error());
+    out.responder_is_member = false;
+    for (int row = 0; row < peers->rows(); ++row) {
+      const std::string_view symbol = peers->get(row, 0);
+      const protocol::LenientProfile* profile = protocol::find_lenient_profile(peers->get(row, 1));
+      if (symbol == e.requester_id.symbol) s.view.requester_profile = profile;
+      if (symbol == e.responder_id.symbol) {
+        s.view.responder_profile = profile;
+        out.responder_is_member = true;
+      }
+    }
     return out;
   }
   const PgResult& t = *r;
@@ -366,7 +372,7 @@ Result<ApplyResult, StoreError> TransactionStore::apply(const codec::Apdu& apdu,
     }
     PgConnection& conn = **lease;
     conn.prepare("load_transaction", std::string(kLoadTransaction));
-    conn.prepare("load_peer", std::string(kLoadPeer));
+    conn.prepare("load_peers", std::string(kLoadPeers));
     auto loaded = load(conn, key, e);
     if (!loaded) {
       last_error = loaded.error();

@@ -140,6 +140,18 @@ TEST_F(TransactionStoreTest, RefusesARequestToALibraryThatIsNotRegistered) {
   EXPECT_EQ(count("SELECT count(*) FROM events WHERE NOT accepted AND transaction_id IS NULL"), 1);
 }
 
+TEST_F(TransactionStoreTest, APeersLenientProfileRelaxesItsTransactions) {
+  // Strict ISO: Received before Shipped is refused.
+  ASSERT_EQ(apply(sample(ApduKind::kIllRequest, "STRICT", "100001"), kBorrower).outcome, Outcome::kAccepted);
+  ASSERT_EQ(apply(sample(ApduKind::kIllAnswer, "STRICT", "100002"), kLender).outcome, Outcome::kAccepted);
+  EXPECT_EQ(apply(sample(ApduKind::kReceived, "STRICT", "100003"), kBorrower).outcome, Outcome::kRefused);
+  // The borrower's system is registered with the profile that allows it.
+  ASSERT_TRUE(conn_->exec("UPDATE peers SET profile = 'received-before-shipped' WHERE symbol = 'IRL:BOR'"));
+  ASSERT_EQ(apply(sample(ApduKind::kIllRequest, "LENIENT", "100001"), kBorrower).outcome, Outcome::kAccepted);
+  ASSERT_EQ(apply(sample(ApduKind::kIllAnswer, "LENIENT", "100002"), kLender).outcome, Outcome::kAccepted);
+  EXPECT_EQ(apply(sample(ApduKind::kReceived, "LENIENT", "100003"), kBorrower).outcome, Outcome::kAccepted);
+}
+
 TEST_F(TransactionStoreTest, TheSameApduTwiceIsAppliedOnce) {
   ASSERT_EQ(apply(sample(ApduKind::kIllRequest, "TWICE", "100001"), kBorrower).outcome, Outcome::kAccepted);
   const codec::Apdu shipped = sample(ApduKind::kShipped, "TWICE", "100002");
