@@ -1,6 +1,8 @@
 // Which peer a connection speaks for: see include/illhub/net/peer_identity.hpp and docs/NET.md.
 #include "illhub/net/peer_identity.hpp"
 
+#include "illhub/protocol/event.hpp"
+
 #include <algorithm>
 
 namespace illhub::net {
@@ -8,36 +10,9 @@ namespace illhub::net {
 using codec::ApduKind;
 
 SendingSide sending_side(ApduKind kind) {
-  switch (kind) {
-    // The requester's services (ISO 10161 ILL-REQUEST, CONDITIONAL-REPLY, CANCEL, RECEIVED,
-    // RETURNED, RENEW).
-    case ApduKind::kIllRequest:
-    case ApduKind::kConditionalReply:
-    case ApduKind::kCancel:
-    case ApduKind::kReceived:
-    case ApduKind::kReturned:
-    case ApduKind::kRenew:
-      return SendingSide::kRequester;
-    // The responder's (FORWARD-NOTIFICATION, SHIPPED, ILL-ANSWER, CANCEL-REPLY, RECALL,
-    // CHECKED-IN, OVERDUE, RENEW-ANSWER).
-    case ApduKind::kForwardNotification:
-    case ApduKind::kShipped:
-    case ApduKind::kIllAnswer:
-    case ApduKind::kCancelReply:
-    case ApduKind::kRecall:
-    case ApduKind::kCheckedIn:
-    case ApduKind::kOverdue:
-    case ApduKind::kRenewAnswer:
-      return SendingSide::kResponder;
-    case ApduKind::kLost:
-    case ApduKind::kDamaged:
-    case ApduKind::kMessage:
-    case ApduKind::kStatusQuery:
-    case ApduKind::kStatusOrErrorReport:
-    case ApduKind::kExpired:
-      return SendingSide::kEither;
-  }
-  return SendingSide::kEither;
+  const std::optional<protocol::Role> only = protocol::sole_sender(kind);
+  if (!only) return SendingSide::kEither;
+  return *only == protocol::Role::kRequester ? SendingSide::kRequester : SendingSide::kResponder;
 }
 
 namespace {

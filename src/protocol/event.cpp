@@ -13,6 +13,30 @@ std::optional<Role> role_from_name(std::string_view name) {
   return std::nullopt;
 }
 
+std::optional<Role> sole_sender(ApduKind kind) {
+  switch (kind) {
+    // The requester's services: ILL-REQUEST, CONDITIONAL-REPLY, CANCEL, RECEIVED, RETURNED, RENEW.
+    case ApduKind::kIllRequest:
+    case ApduKind::kConditionalReply:
+    case ApduKind::kCancel:
+    case ApduKind::kReceived:
+    case ApduKind::kReturned:
+    case ApduKind::kRenew:
+      return Role::kRequester;
+    // Either side: LOST, DAMAGED, MESSAGE, STATUS-QUERY, STATUS-OR-ERROR-REPORT.
+    case ApduKind::kLost:
+    case ApduKind::kDamaged:
+    case ApduKind::kMessage:
+    case ApduKind::kStatusQuery:
+    case ApduKind::kStatusOrErrorReport:
+      return std::nullopt;
+    // The responder's: FORWARD-NOTIFICATION (from the intermediary), SHIPPED, ILL-ANSWER,
+    // CANCEL-REPLY, RECALL, CHECKED-IN, OVERDUE, RENEW-ANSWER, EXPIRED.
+    default:
+      return Role::kResponder;
+  }
+}
+
 std::string_view to_string(Timer timer) {
   return timer == Timer::kExpiry ? "expiry" : "overdue";
 }

@@ -37,18 +37,8 @@ bool is_stateless(ApduKind kind) {
 }
 
 bool role_sends(Role role, ApduKind kind) {
-  if (is_stateless(kind) || kind == ApduKind::kLost) return true;
-  switch (kind) {
-    case ApduKind::kIllRequest:
-    case ApduKind::kConditionalReply:
-    case ApduKind::kCancel:
-    case ApduKind::kReceived:
-    case ApduKind::kReturned:
-    case ApduKind::kRenew:
-      return role == Role::kRequester;
-    default:
-      return role == Role::kResponder;
-  }
+  const std::optional<Role> only = sole_sender(kind);
+  return !only || *only == role;
 }
 
 bool is_event_of(Role role, const Event& event) {

@@ -29,9 +29,9 @@ namespace illhub::net {
 /// Which side of an ISO 10161 transaction sends an APDU kind.
 enum class SendingSide { kRequester, kResponder, kEither };
 
-/// From ISO 10161's service definitions: e.g. ILL-Request, Received, Returned are sent by the
-/// requester; ILL-Answer, Shipped, Checked-In by the responder; Message, Status-Query,
-/// Status-Or-Error-Report, Lost, Damaged and Expired by either.
+/// protocol::sole_sender, as the identity check needs it: e.g. ILL-Request, Received, Returned
+/// are sent by the requester; ILL-Answer, Shipped, Checked-In, Expired by the responder;
+/// Message, Status-Query, Status-Or-Error-Report, Lost and Damaged by either.
 SendingSide sending_side(codec::ApduKind kind);
 
 struct IdentityCheck {

@@ -27,6 +27,12 @@ constexpr Role other(Role role) {
   return role == Role::kRequester ? Role::kResponder : Role::kRequester;
 }
 
+/// The only role that sends APDUs of this kind (ILL-Request: the requester; Shipped: the
+/// responder; ...), or nothing for the kinds either side sends (Lost, Damaged, Message,
+/// Status-Query, Status-Or-Error-Report). One list, used by the tables and by the network
+/// layer's identity check.
+std::optional<Role> sole_sender(ApduKind kind);
+
 /// How the event reaches the machine: its user sends an APDU (→, ISO "request"), an APDU
 /// arrives from the other side (←, ISO "indication"), or a timer runs out.
 enum class Trigger : std::uint8_t { kSend, kReceive, kTimer };
