@@ -9,58 +9,19 @@
 #include <optional>
 
 #include "app/illctl/commands.hpp"
-#include "illhub/store/database_location.hpp"
-#include "illhub/store/embedded_cluster.hpp"
+#include "app/illctl/database.hpp"
 #include "illhub/store/migrator.hpp"
 #include "illhub/store/pg_connection.hpp"
 
 namespace illhub::app {
 namespace {
 
-// Where the database is: global options, because every database command needs them.
-struct DatabaseOptions {
-  std::optional<std::string> uri;
-  std::optional<std::string> data_dir;
-};
-
-DatabaseOptions& database_options(CLI::App& app) {
-  static DatabaseOptions options;
-  if (app.get_option_no_throw("--db") == nullptr) {
-    app.add_option("--db", options.uri,
-                   "PostgreSQL URI or conninfo (default: PG* variables if set, else the "
-                   "embedded cluster in the data directory)")
-        ->envname("ILLHUB_DB");
-    app.add_option("--data-dir", options.data_dir,
-                   "illhub's data directory, home of the embedded cluster (default: "
-                   "$ILLHUB_DATA_DIR, /var/lib/illhub as root, else ~/.local/share/illhub)");
-  }
-  return options;
-}
-
-[[noreturn]] void fail(const std::string& message) {
-  std::cerr << "illctl migrate: " << message << "\n";
-  throw CLI::RuntimeError(1);
-}
+[[noreturn]] void fail(const std::string& message) { app::fail("migrate", message); }
 
 void run(const DatabaseOptions& db, const std::optional<std::string>& schema_dir) {
-  const std::filesystem::path data_dir =
-      db.data_dir ? std::filesystem::path(*db.data_dir) : store::default_data_dir();
-  const store::DatabaseLocation where = store::resolve_database(db.uri, data_dir);
-
-  std::optional<store::EmbeddedCluster> cluster;  // stops on return if we started it
-  std::string conninfo = where.conninfo;
-  if (where.source == store::DatabaseLocation::Source::kEmbedded) {
-    store::EmbeddedClusterOptions options;
-    options.data_dir = where.data_dir;
-    options.log = [](std::string_view line) { std::cerr << "illctl: " << line << "\n"; };
-    auto started = store::EmbeddedCluster::start(std::move(options));
-    if (!started) fail("cannot start " + where.description + ": " + started.error().describe());
-    cluster.emplace(std::move(started).value());
-    conninfo = cluster->conninfo();
-  }
-
-  auto conn = store::PgConnection::connect(conninfo);
-  if (!conn) fail(where.description + ": " + conn.error().describe());
+  OpenDatabase opened = open_database(db, "migrate");
+  store::PgConnection* conn = &*opened.conn;
+  const std::string& description = opened.description;
 
   std::vector<store::Migration> migrations;
   if (schema_dir) {
@@ -79,7 +40,7 @@ void run(const DatabaseOptions& db, const std::optional<std::string>& schema_dir
   for (const auto& m : report->applied)
     std::cout << "applied " << m.name << " (sha256 " << m.checksum.substr(0, 12) << ")\n";
   std::cout << "schema at version " << report->schema_version
-            << (report->applied.empty() ? ", up to date" : "") << " (" << where.description
+            << (report->applied.empty() ? ", up to date" : "") << " (" << description
             << ")\n";
 }
 

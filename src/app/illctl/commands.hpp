@@ -11,5 +11,6 @@ void add_decode_command(CLI::App& app);
 void add_encode_command(CLI::App& app);
 void add_states_command(CLI::App& app);
 void add_migrate_command(CLI::App& app);
+void add_peer_command(CLI::App& app);
 
 }  // namespace illhub::app

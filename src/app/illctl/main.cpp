@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   illhub::app::add_encode_command(app);
   illhub::app::add_states_command(app);
   illhub::app::add_migrate_command(app);
+  illhub::app::add_peer_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
