@@ -13,14 +13,7 @@ namespace {
 
 using Kind = StoreError::Kind;
 
-PgConnection connect_to(const std::string& conninfo) {
-  auto conn = PgConnection::connect(conninfo);
-  if (!conn) {
-    ADD_FAILURE() << conn.error().describe();
-    std::abort();
-  }
-  return std::move(conn).value();
-}
+PgConnection connect_to(const std::string& conninfo) { return test::connect_or_abort(conninfo); }
 
 Migration migration(const std::string& name, const std::string& sql) {
   auto m = make_migration(name, sql);

@@ -15,14 +15,7 @@ namespace {
 
 using Kind = StoreError::Kind;
 
-PgConnection connect_to(const std::string& conninfo) {
-  auto conn = PgConnection::connect(conninfo);
-  if (!conn) {
-    ADD_FAILURE() << conn.error().describe();
-    std::abort();
-  }
-  return std::move(conn).value();
-}
+PgConnection connect_to(const std::string& conninfo) { return test::connect_or_abort(conninfo); }
 
 // Ends another connection's server process, as an operator or a crash would.
 void terminate_backend(const std::string& conninfo, int pid) {

@@ -130,4 +130,13 @@ std::string fresh_database() {
   return g_shared->fresh_database();
 }
 
+store::PgConnection connect_or_abort(const std::string& conninfo) {
+  auto conn = store::PgConnection::connect(conninfo);
+  if (!conn) {
+    ADD_FAILURE() << conn.error().describe();
+    std::abort();
+  }
+  return std::move(conn).value();
+}
+
 }  // namespace illhub::test

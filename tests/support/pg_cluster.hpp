@@ -10,6 +10,7 @@
 #include <string>
 
 #include "illhub/store/embedded_cluster.hpp"
+#include "illhub/store/pg_connection.hpp"
 
 namespace illhub::test {
 
@@ -47,6 +48,10 @@ ScratchCluster& shared_cluster();
 /// A fresh database in the shared cluster, as a conninfo. Fails the test when the cluster
 /// did not start.
 std::string fresh_database();
+
+/// A connection to `conninfo`; a test that cannot connect fails and the binary stops (every
+/// later step would only report the same cause again).
+store::PgConnection connect_or_abort(const std::string& conninfo);
 
 /// Stops sending the immediate-shutdown signal to `pid` on a crash (it was stopped cleanly),
 /// or starts (watch). At most a few PIDs are watched at once.
