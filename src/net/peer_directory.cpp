@@ -22,7 +22,7 @@ Result<std::optional<PeerInfo>, store::StoreError> PeerDirectory::find(const std
   auto lease = pool_.acquire();
   if (!lease) return unexpected(lease.error());
   auto r = (*lease)->exec(
-      "SELECT symbol, coalesce(endpoint, ''), delivery_mode = 'dial', enabled FROM peers "
+      "SELECT symbol, coalesce(endpoint, ''), delivery_mode = 'dial', enabled, receipts FROM peers "
       "WHERE symbol = $1",
       {symbol});
   if (!r) return unexpected(r.error());
@@ -32,6 +32,7 @@ Result<std::optional<PeerInfo>, store::StoreError> PeerDirectory::find(const std
   p.endpoint = std::string(r->get(0, 1));
   p.dial = r->get(0, 2) == "t";
   p.enabled = r->get(0, 3) == "t";
+  p.receipts = r->get(0, 4) == "t";
   return std::optional<PeerInfo>(std::move(p));
 }
 

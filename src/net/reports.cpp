@@ -73,6 +73,10 @@ Result<Bytes, std::string> framing_failure_report(std::uint64_t frame_no, const 
   return build(header_for_unknown(peer), std::move(spec));
 }
 
+Result<Bytes, std::string> status_report_about(const codec::Envelope& about, codec::StatusOrErrorReportSpec spec) {
+  return build(header_about(about), std::move(spec));
+}
+
 Result<Bytes, std::string> store_failure_report(const codec::Envelope& about) {
   return report_about(about,
                       codec::ErrorReportSpec{std::string(codec::to_string(about.kind)), codec::UnableToPerform::kResourceLimitation},

@@ -26,10 +26,11 @@ Server::Server(asio::io_context& io, store::ConnectionPool& pool, store::Transac
       options_(std::move(options)),
       db_threads_(db_threads),
       peers_(pool),
+      status_(pool),
       outbox_(pool, options_.delivery),
       acceptor_(io) {
   context_ = std::make_unique<SessionContext>(SessionContext{
-      db_threads_, store, peers_, options_.limits,
+      db_threads_, store, status_, peers_, options_.limits,
       [this](const std::shared_ptr<Session>& s) {
         sessions_.bind(s);
         delivery_->wake(s->peer());  // whatever waited for this peer goes now

@@ -16,6 +16,7 @@
 #include "illhub/net/blocking.hpp"
 #include "illhub/net/peer_identity.hpp"
 #include "illhub/net/reports.hpp"
+#include "illhub/net/status_answers.hpp"
 
 namespace illhub::net {
 
@@ -242,6 +243,11 @@ asio::awaitable<void> Session::handle_frame(std::vector<std::uint8_t> frame) {
   }
   if (!bound) bind(identity.symbol);
 
+  if (envelope.kind == codec::ApduKind::kStatusQuery) {
+    co_await answer_status_query(envelope, std::move(frame));
+    co_return;
+  }
+
   // Record it (blocking libpq, on the database threads). Nothing is answered or relayed
   // before apply() returns, i.e. before COMMIT.
   busy_ = true;
@@ -265,6 +271,11 @@ asio::awaitable<void> Session::handle_frame(std::vector<std::uint8_t> frame) {
       spdlog::info("connection {}: accepted {} from {} for {} (event {}, outbox {})", describe(), what, sender,
                    r.decision.recipient_symbol, r.event_id, r.outbox_id);
       ctx_.on_accepted(r.decision.recipient_symbol);
+      if (co_await wants_receipts()) {
+        auto receipt = receipt_for(envelope, r);
+        if (receipt) enqueue(Outbound{std::move(*receipt), false, {}});
+        else spdlog::error("connection {}: cannot build the receipt: {}", describe(), receipt.error());
+      }
       break;
     case hub::Outcome::kDuplicate:
       spdlog::info("connection {}: duplicate {} from {}: already applied, nothing relayed", describe(), what,
@@ -279,6 +290,43 @@ asio::awaitable<void> Session::handle_frame(std::vector<std::uint8_t> frame) {
       break;
     }
   }
+}
+
+asio::awaitable<void> Session::answer_status_query(const codec::Envelope& query, std::vector<std::uint8_t> frame) {
+  busy_ = true;
+  store::StatusRecord& record = ctx_.status;
+  const std::string asker = peer_;
+  auto ber = std::make_shared<std::vector<std::uint8_t>>(std::move(frame));
+  auto envelope = std::make_shared<codec::Envelope>(query);
+  auto call = [&record, envelope, ber, asker] { return net::answer_status_query(record, *envelope, *ber, asker); };
+  auto answered = co_await run_blocking(ctx_.db_threads, call);
+  busy_ = false;
+  touch();
+  const std::string what = "Status-Query " + transaction_text(query);
+  if (!answered) {
+    spdlog::error("connection {}: {}: {}; answered resource-limitation", describe(), what, answered.error());
+    auto report = store_failure_report(query);
+    if (report) enqueue(Outbound{std::move(*report), false, {}});
+    co_return;
+  }
+  spdlog::info("connection {}: {} from {}: {}", describe(), what, asker, answered->log);
+  enqueue(Outbound{std::move(answered->answer), false, {}});
+}
+
+asio::awaitable<bool> Session::wants_receipts() {
+  if (receipts_) co_return *receipts_;
+  PeerDirectory& peers = ctx_.peers;
+  const std::string symbol = peer_;
+  auto call = [&peers, symbol] { return peers.find(symbol); };
+  auto found = co_await run_blocking(ctx_.db_threads, call);
+  if (!found) {
+    // Not cached: asked again after the next APDU.
+    spdlog::warn("connection {}: cannot read whether {} wants receipts: {}", describe(), symbol,
+                 found.error().describe());
+    co_return false;
+  }
+  receipts_ = *found && (*found)->receipts;
+  co_return *receipts_;
 }
 
 asio::awaitable<void> Session::writer() {

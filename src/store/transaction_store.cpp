@@ -9,6 +9,7 @@
 #include "illhub/codec/envelope.hpp"
 #include "illhub/hub/money.hpp"
 #include "illhub/protocol/lenient_profile.hpp"
+#include "illhub/store/transaction_key.hpp"
 #include "store/sql_array.hpp"
 
 namespace illhub::store {
@@ -18,21 +19,6 @@ using protocol::Role;
 using protocol::State;
 
 constexpr int kMaxAttempts = 8;
-
-/// The four-part Transaction-Id as the transactions table keys it. An absent
-/// initial-requester-id is the requester's own symbol: that is who initiated it.
-struct TransactionKey {
-  std::string initial_requester, group_qualifier, qualifier, sub_qualifier;
-};
-
-TransactionKey key_of(const codec::Envelope& e) {
-  const codec::SystemId& initial = e.transaction_id.initial_requester;
-  std::string who = !initial.symbol.empty() ? initial.symbol
-                    : !initial.name.empty() ? initial.name
-                                            : e.requester_id.symbol;
-  return {who, e.transaction_id.group_qualifier, e.transaction_id.qualifier,
-          e.transaction_id.sub_qualifier};
-}
 
 constexpr std::string_view kLoadTransaction = R"sql(
 SELECT t.id, t.version, t.requester_symbol, t.responder_symbol,

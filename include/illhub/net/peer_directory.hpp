@@ -18,6 +18,7 @@ struct PeerInfo {
   std::string endpoint;  // "host:port"; empty: the hub never dials it
   bool dial = false;     // delivery_mode 'dial'
   bool enabled = false;
+  bool receipts = false;  // wants a status report after each of its APDUs is committed
 };
 
 class PeerDirectory {

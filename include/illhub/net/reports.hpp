@@ -36,6 +36,10 @@ Result<Bytes, std::string> decode_failure_report(std::uint64_t frame_no, const c
 Result<Bytes, std::string> framing_failure_report(std::uint64_t frame_no, const codec::FramingError& error,
                                                   const std::string& peer);
 
+/// A Status-Or-Error-Report about `about` carrying `spec` (a status report: the hub's answer
+/// to a Status-Query, or a receipt).
+Result<Bytes, std::string> status_report_about(const codec::Envelope& about, codec::StatusOrErrorReportSpec spec);
+
 /// The store could not record the APDU (database down): nothing was recorded. ISO 10161 has
 /// no "try later" error, so this is a user error-report unable-to-perform
 /// resource-limitation, with a note saying it is temporary and the APDU may be sent again.

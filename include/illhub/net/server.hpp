@@ -15,6 +15,7 @@
 #include "illhub/net/peer_directory.hpp"
 #include "illhub/net/session_registry.hpp"
 #include "illhub/store/connection_pool.hpp"
+#include "illhub/store/status_record.hpp"
 #include "illhub/store/transaction_store.hpp"
 
 namespace illhub::net {
@@ -49,6 +50,7 @@ class Server {
   ServerOptions options_;
   asio::thread_pool db_threads_;
   PeerDirectory peers_;
+  store::StatusRecord status_;
   OutboxStore outbox_;
   SessionRegistry sessions_;
   std::unique_ptr<SessionContext> context_;

@@ -21,9 +21,11 @@
 #include <string>
 #include <vector>
 
+#include "illhub/codec/envelope.hpp"
 #include "illhub/codec/framer.hpp"
 #include "illhub/net/options.hpp"
 #include "illhub/net/peer_directory.hpp"
+#include "illhub/store/status_record.hpp"
 #include "illhub/store/transaction_store.hpp"
 
 namespace illhub::net {
@@ -38,6 +40,8 @@ class Session;
 struct SessionContext {
   asio::thread_pool& db_threads;
   store::TransactionStore& store;
+  /// Status-Query answers from the record.
+  store::StatusRecord& status;
   PeerDirectory& peers;
   SessionLimits limits;
   /// The session now speaks for a peer (bound at connect or by its first APDU).
@@ -93,6 +97,10 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::awaitable<void> watchdog();
   asio::awaitable<void> handle_frame(std::vector<std::uint8_t> frame);
   asio::awaitable<void> load_address_peers();
+  /// Answers a Status-Query from the hub's record (not relayed).
+  asio::awaitable<void> answer_status_query(const codec::Envelope& query, std::vector<std::uint8_t> frame);
+  /// Whether the bound peer asked for receipts (read once per connection).
+  asio::awaitable<bool> wants_receipts();
   asio::awaitable<void> wait_forever();
   /// Queues a report or the final frame; wakes the writer.
   void enqueue(Outbound item);
@@ -108,6 +116,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string remote_address_;  // address only, IPv4-mapped IPv6 unwrapped
   std::string peer_;
   std::optional<std::vector<std::string>> address_peers_;  // loaded once
+  std::optional<bool> receipts_;  // the bound peer's peers.receipts, loaded once
   codec::StreamFramer framer_;
   std::uint64_t frames_ = 0;
 
