@@ -271,15 +271,12 @@ asio::awaitable<void> Session::handle_frame(std::vector<std::uint8_t> frame) {
       spdlog::info("connection {}: accepted {} from {} for {} (event {}, outbox {})", describe(), what, sender,
                    r.decision.recipient_symbol, r.event_id, r.outbox_id);
       ctx_.on_accepted(r.decision.recipient_symbol);
-      if (co_await wants_receipts()) {
-        auto receipt = receipt_for(envelope, r);
-        if (receipt) enqueue(Outbound{std::move(*receipt), false, {}});
-        else spdlog::error("connection {}: cannot build the receipt: {}", describe(), receipt.error());
-      }
+      co_await send_receipt(envelope, r);
       break;
     case hub::Outcome::kDuplicate:
       spdlog::info("connection {}: duplicate {} from {}: already applied, nothing relayed", describe(), what,
                    sender);
+      co_await send_receipt(envelope, r);
       break;
     case hub::Outcome::kRefused: {
       spdlog::warn("connection {}: refused {} from {}: {}", describe(), what, sender, r.decision.reason);
@@ -311,6 +308,13 @@ asio::awaitable<void> Session::answer_status_query(const codec::Envelope& query,
   }
   spdlog::info("connection {}: {} from {}: {}", describe(), what, asker, answered->log);
   enqueue(Outbound{std::move(answered->answer), false, {}});
+}
+
+asio::awaitable<void> Session::send_receipt(const codec::Envelope& apdu, const store::ApplyResult& applied) {
+  if (!co_await wants_receipts()) co_return;
+  auto receipt = receipt_for(apdu, applied);
+  if (receipt) enqueue(Outbound{std::move(*receipt), false, {}});
+  else spdlog::error("connection {}: cannot build the receipt: {}", describe(), receipt.error());
 }
 
 asio::awaitable<bool> Session::wants_receipts() {

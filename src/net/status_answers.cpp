@@ -50,8 +50,10 @@ Result<Bytes, std::string> receipt_for(const codec::Envelope& apdu, const store:
   s.shipped_service_type = apdu.shipped_service_type;
   s.transaction_results = apdu.transaction_results;
   codec::StatusOrErrorReportSpec spec = hub::status_report_for(s, applied.decision.sender_role);
-  spec.note = "receipt: " + std::string(codec::to_string(apdu.kind)) + " recorded as event " +
-              std::to_string(applied.event_id) + "; " + spec.note;
+  const std::string kind(codec::to_string(apdu.kind));
+  spec.note = applied.outcome == hub::Outcome::kDuplicate
+                  ? "receipt: " + kind + " was recorded before (a repeat; nothing changed); " + spec.note
+                  : "receipt: " + kind + " recorded as event " + std::to_string(applied.event_id) + "; " + spec.note;
   return status_report_about(apdu, std::move(spec));
 }
 

@@ -101,6 +101,13 @@ TEST_F(StatusAnswers, APeerThatAskedForReceiptsGetsOneAfterEachCommitAndOthersGe
   EXPECT_TRUE(contains(receipt, "recorded as event " + event_id + ";")) << receipt;
   EXPECT_EQ(lender.receive(), request);
 
+  // Sent again (as after a lost connection): a receipt that says it was recorded before,
+  // and nothing relayed twice.
+  ASSERT_TRUE(borrower.send(request));
+  const std::string repeat = status_json(borrower.receive());
+  EXPECT_TRUE(contains(repeat, "receipt: ILL-Request was recorded before")) << repeat;
+  EXPECT_FALSE(lender.receive(300ms)) << "a repeat must not be relayed";
+
   // The lender did not ask for receipts: its answer is relayed and it hears nothing back.
   const Bytes answer = apdu(kIllAnswer, "RCPT", "090100");
   ASSERT_TRUE(lender.send(answer));

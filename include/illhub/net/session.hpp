@@ -99,6 +99,8 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::awaitable<void> load_address_peers();
   /// Answers a Status-Query from the hub's record (not relayed).
   asio::awaitable<void> answer_status_query(const codec::Envelope& query, std::vector<std::uint8_t> frame);
+  /// Queues a receipt for `apdu` if the bound peer asked for receipts.
+  asio::awaitable<void> send_receipt(const codec::Envelope& apdu, const store::ApplyResult& applied);
   /// Whether the bound peer asked for receipts (read once per connection).
   asio::awaitable<bool> wants_receipts();
   asio::awaitable<void> wait_forever();

@@ -30,7 +30,8 @@ Result<StatusQueryAnswer, std::string> answer_status_query(store::StatusRecord& 
                                                            std::span<const std::uint8_t> query_ber,
                                                            const std::string& asker);
 
-/// The receipt for an APDU that apply() accepted: the transaction's status after it.
+/// The receipt for an APDU that apply() accepted, or found already applied (a repeat: the
+/// peer learns that the first copy is durable): the transaction's status after it.
 Result<Bytes, std::string> receipt_for(const codec::Envelope& apdu, const store::ApplyResult& applied);
 
 }  // namespace illhub::net
