@@ -65,6 +65,25 @@ asio::awaitable<void> Delivery::sweep_once() {
   }
 }
 
+asio::awaitable<bool> Delivery::mark_delivered(std::int64_t id) {
+  // The bytes are with the recipient; only the database must learn it. Giving up at once would
+  // leave the row leased, holding every later row for this recipient until the lease ends, and
+  // then send it twice; so keep trying while the database is away (a restart takes seconds).
+  OutboxStore& outbox = outbox_;
+  auto marked_call = [&outbox, id] { return outbox.mark_delivered(id); };
+  const auto deadline = std::chrono::steady_clock::now() + options_.mark_retry;
+  asio::steady_timer pause(executor_);
+  for (int attempt = 1;; ++attempt) {
+    auto marked = co_await run_blocking(db_threads_, marked_call);
+    if (marked) co_return true;
+    if (stopping_ || std::chrono::steady_clock::now() >= deadline) co_return false;
+    spdlog::warn("delivery: outbox {} delivered but not marked yet (attempt {}): {}; trying again", id, attempt,
+                 marked.error().describe());
+    pause.expires_after(std::chrono::milliseconds(250));
+    co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+}
+
 asio::awaitable<void> Delivery::pump(std::string recipient) {
   OutboxStore& outbox = outbox_;
   PeerDirectory& peers = peers_;
@@ -108,16 +127,15 @@ asio::awaitable<void> Delivery::pump(std::string recipient) {
       if (session && error.empty()) {
         const auto ec = co_await session->deliver(row.apdu);
         if (!ec) {
-          auto marked_call = [&outbox, id = row.id] { return outbox.mark_delivered(id); };
-          auto marked = co_await run_blocking(db_threads_, marked_call);
+          const bool marked = co_await mark_delivered(row.id);
           if (marked) {
             spdlog::info("delivery: outbox {} ({} bytes) delivered to {} on connection {}", row.id,
                          row.apdu.size(), recipient, session->describe());
           } else {
             // Sent but not marked: the lease runs out and it is sent again (at-least-once;
             // the recipient sees the same APDU, recognisable by its service date-time).
-            spdlog::error("delivery: outbox {} delivered to {} but not marked: {}", row.id, recipient,
-                          marked.error().describe());
+            spdlog::error("delivery: outbox {} delivered to {} but could not be marked for {} ms", row.id,
+                          recipient, options_.mark_retry.count());
           }
           continue;
         }

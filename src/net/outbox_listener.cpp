@@ -13,11 +13,12 @@
 
 namespace illhub::net {
 
-OutboxListener::OutboxListener(asio::any_io_executor executor, std::string conninfo,
+OutboxListener::OutboxListener(asio::any_io_executor executor, std::string conninfo, std::string node_id,
                                std::function<void(const std::string&)> on_notify,
                                std::function<void()> on_reconnect)
     : executor_(std::move(executor)),
       conninfo_(std::move(conninfo)),
+      node_id_(std::move(node_id)),
       on_notify_(std::move(on_notify)),
       on_reconnect_(std::move(on_reconnect)),
       retry_timer_(executor_) {}
@@ -34,8 +35,10 @@ asio::awaitable<void> OutboxListener::run() {
   while (!stopping_) {
     // Connecting blocks briefly (a local socket); it happens once, or after a loss.
     auto conn = store::PgConnection::connect(conninfo_);
-    auto listening = conn ? conn->exec("LISTEN illhub_outbox")
-                          : Result<store::PgResult, store::StoreError>(unexpected(conn.error()));
+    auto named = conn ? conn->exec("SELECT set_config('application_name', $1, false)", {"illd-node-" + node_id_})
+                      : Result<store::PgResult, store::StoreError>(unexpected(conn.error()));
+    auto listening = named ? conn->exec("LISTEN illhub_outbox")
+                           : Result<store::PgResult, store::StoreError>(unexpected(named.error()));
     if (!listening) {
       spdlog::warn("outbox listener: cannot LISTEN: {}; retrying in 1 s", listening.error().describe());
       retry_timer_.expires_after(std::chrono::seconds(1));

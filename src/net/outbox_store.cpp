@@ -11,9 +11,16 @@ namespace {
 // The recipient's pending rows in id order (locked; rows another claim holds are skipped),
 // then the due prefix: stop at the first row not due yet (backing off, or leased to a node
 // that is sending it), so nothing overtakes it.
+// A row is due when its time has come, or when the node that claimed it has been gone for
+// a while (its LISTEN connection, named after it, is no longer in pg_stat_activity; the
+// grace covers a node whose LISTEN connection is still being opened or reopened).
 constexpr const char* kClaim = R"sql(
 WITH pending AS (
-  SELECT o.id, o.next_attempt_at <= now() AS due
+  SELECT o.id,
+         o.next_attempt_at <= now()
+         OR (o.claimed_by IS NOT NULL AND o.claimed_at < now() - make_interval(secs => $5::double precision)
+             AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a
+                             WHERE a.application_name = 'illd-node-' || o.claimed_by)) AS due
   FROM outbox o
   WHERE o.recipient_symbol = $1 AND o.status = 'pending'
     AND EXISTS (SELECT 1 FROM peers p WHERE p.symbol = $1 AND p.enabled)
@@ -23,7 +30,8 @@ WITH pending AS (
 prefix AS (
   SELECT p.id FROM pending p
   WHERE p.due AND NOT EXISTS (SELECT 1 FROM pending q WHERE q.id < p.id AND NOT q.due))
-UPDATE outbox o SET next_attempt_at = now() + make_interval(secs => $3::double precision)
+UPDATE outbox o SET next_attempt_at = now() + make_interval(secs => $3::double precision),
+                    claimed_by = $4, claimed_at = now()
 FROM prefix WHERE o.id = prefix.id
 RETURNING o.id, o.apdu, o.attempts)sql";
 
@@ -48,7 +56,8 @@ Result<std::vector<OutboxRow>, store::StoreError> OutboxStore::claim(const std::
   if (!begin) return unexpected(begin.error());
   // Claims for one recipient run one at a time across all nodes (released at COMMIT).
   auto locked = conn.exec("SELECT pg_advisory_xact_lock(hashtext('illhub_outbox:' || $1))", {recipient});
-  auto rows = locked ? conn.exec(kClaim, {recipient, options_.batch, seconds(options_.lease)})
+  auto rows = locked ? conn.exec(kClaim, {recipient, options_.batch, seconds(options_.lease), node_id_,
+                                         seconds(options_.dead_node_grace)})
                      : Result<store::PgResult, store::StoreError>(unexpected(locked.error()));
   if (!rows) {
     (void)conn.exec("ROLLBACK");
@@ -86,7 +95,7 @@ Result<bool, store::StoreError> OutboxStore::mark_failed(const OutboxRow& row, c
   const int attempts = row.attempts + 1;
   const bool final_attempt = attempts >= options_.max_attempts;
   auto r = (*lease)->exec(
-      "UPDATE outbox SET attempts = attempts + 1, last_error = $2, "
+      "UPDATE outbox SET attempts = attempts + 1, last_error = $2, claimed_by = NULL, "
       "  status = CASE WHEN $3::boolean THEN 'failed' ELSE status END, "
       "  next_attempt_at = now() + make_interval(secs => $4::double precision) "
       "WHERE id = $1 AND status = 'pending'",
@@ -103,7 +112,8 @@ Result<Ok, store::StoreError> OutboxStore::release(const std::vector<std::int64_
   auto lease = pool_.acquire();
   if (!lease) return unexpected(lease.error());
   auto r = (*lease)->exec(
-      "UPDATE outbox SET next_attempt_at = now() WHERE id = ANY ($1::bigint[]) AND status = 'pending'",
+      "UPDATE outbox SET next_attempt_at = now(), claimed_by = NULL "
+      "WHERE id = ANY ($1::bigint[]) AND status = 'pending'",
       {list});
   if (!r) return unexpected(r.error());
   return Ok{};

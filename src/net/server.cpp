@@ -5,6 +5,8 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <cstdio>
+#include <random>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -18,6 +20,18 @@ using boost::system::error_code;
 
 namespace {
 constexpr auto kUse = asio::as_tuple(asio::use_awaitable);
+
+/// 16 random hex digits: this process's name among the nodes sharing the database.
+std::string make_node_id() {
+  std::random_device random;
+  std::string id;
+  for (int i = 0; i < 4; ++i) {
+    char part[5];
+    std::snprintf(part, sizeof part, "%04x", random() & 0xffffu);
+    id += part;
+  }
+  return id;
+}
 }
 
 Server::Server(asio::io_context& io, store::ConnectionPool& pool, store::TransactionStore& store,
@@ -26,8 +40,9 @@ Server::Server(asio::io_context& io, store::ConnectionPool& pool, store::Transac
       options_(std::move(options)),
       db_threads_(db_threads),
       peers_(pool),
+      node_id_(make_node_id()),
       status_(pool),
-      outbox_(pool, options_.delivery),
+      outbox_(pool, options_.delivery, node_id_),
       acceptor_(io) {
   context_ = std::make_unique<SessionContext>(SessionContext{
       db_threads_, store, status_, peers_, options_.limits,
@@ -43,7 +58,7 @@ Server::Server(asio::io_context& io, store::ConnectionPool& pool, store::Transac
         return dial(symbol, endpoint, error);
       });
   listener_ = std::make_unique<OutboxListener>(
-      io_.get_executor(), options_.conninfo,
+      io_.get_executor(), options_.conninfo, node_id_,
       [this](const std::string& recipient) { delivery_->wake(recipient); },
       [this] { delivery_->sweep_now(); });
 }
@@ -51,6 +66,7 @@ Server::Server(asio::io_context& io, store::ConnectionPool& pool, store::Transac
 Server::~Server() { db_threads_.join(); }
 
 error_code Server::start() {
+  spdlog::info("node id {} (its LISTEN connection is named illd-node-{})", node_id_, node_id_);
   error_code ec;
   const auto address = asio::ip::make_address(options_.listen_host, ec);
   if (ec) return ec;

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <thread>
@@ -15,7 +16,7 @@ namespace illhub::test {
 
 using Clock = std::chrono::steady_clock;
 
-bool IlldProcess::start(const std::string& conninfo) {
+bool IlldProcess::start(const std::string& conninfo, const IlldLaunch& launch) {
   static int counter = 0;
   log_path_ = "/tmp/illd-nettest-" + std::to_string(::getpid()) + "-" + std::to_string(++counter) + ".log";
   int out[2];
@@ -32,8 +33,13 @@ bool IlldProcess::start(const std::string& conninfo) {
     ::dup2(out[1], 1);
     const int log = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (log >= 0) ::dup2(log, 2);
-    ::execl(ILLHUB_ILLD_PATH, "illd", "--db", conninfo.c_str(), "--listen", "127.0.0.1:0",
-            "--log-level", "debug", static_cast<char*>(nullptr));
+    std::vector<std::string> args = {"illd", "--db", conninfo, "--listen", "127.0.0.1:0", "--log-level", "debug"};
+    args.insert(args.end(), launch.args.begin(), launch.args.end());
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    for (const auto& [name, value] : launch.env) ::setenv(name.c_str(), value.c_str(), 1);
+    ::execv(ILLHUB_ILLD_PATH, argv.data());
     ::_exit(127);
   }
   ::close(out[1]);
@@ -78,6 +84,13 @@ int IlldProcess::stop(std::chrono::milliseconds grace) {
   }
   pid_ = -1;
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+void IlldProcess::kill_hard() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, nullptr, 0);
+  pid_ = -1;
 }
 
 std::string IlldProcess::log() const {

@@ -8,8 +8,16 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace illhub::test {
+
+/// More for one illd start: extra command-line arguments, extra environment variables.
+struct IlldLaunch {
+  std::vector<std::string> args;
+  std::vector<std::pair<std::string, std::string>> env;
+};
 
 class IlldProcess {
  public:
@@ -19,9 +27,11 @@ class IlldProcess {
   ~IlldProcess() { stop(); }
 
   /// Starts illd and waits (bounded) for its listening line. False with error() on failure.
-  bool start(const std::string& conninfo);
+  bool start(const std::string& conninfo, const IlldLaunch& launch = {});
   /// SIGTERM, wait up to `grace`, then SIGKILL. Returns the exit status (-1 if killed).
   int stop(std::chrono::milliseconds grace = std::chrono::seconds(15));
+  /// SIGKILL at once, as a crash: nothing of illd's shutdown runs.
+  void kill_hard();
   std::uint16_t port() const { return port_; }
   pid_t pid() const { return pid_; }
   const std::string& error() const { return error_; }

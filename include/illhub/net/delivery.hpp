@@ -46,6 +46,8 @@ class Delivery {
  private:
   asio::awaitable<void> pump(std::string recipient);
   asio::awaitable<void> sweep_once();
+  /// Marks a row delivered, retrying for options.mark_retry while the database is away.
+  asio::awaitable<bool> mark_delivered(std::int64_t id);
 
   asio::any_io_executor executor_;
   asio::thread_pool& db_threads_;

@@ -41,6 +41,12 @@ struct DeliveryOptions {
   /// A claimed row is not offered to any node again for this long (a node that dies while
   /// sending gives its rows back when the lease runs out: at-least-once delivery).
   std::chrono::milliseconds lease{std::chrono::seconds(60)};
+  /// Rows claimed by a node whose LISTEN connection has been gone this long are taken over
+  /// before their lease ends (a killed node's rows come back in seconds, not at lease end).
+  std::chrono::milliseconds dead_node_grace{std::chrono::seconds(3)};
+  /// Marking a sent row delivered is retried this long while the database is unreachable
+  /// (the row stays leased meanwhile, and rows behind it wait: order is kept).
+  std::chrono::milliseconds mark_retry{std::chrono::seconds(30)};
   /// Rows claimed per round trip to the database.
   int batch = 32;
   /// How often the database is asked for due rows even without a NOTIFY (retries after

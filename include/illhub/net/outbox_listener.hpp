@@ -5,6 +5,10 @@
 // connection sends it. The socket is watched on the io_context (posix::stream_descriptor over
 // PQsocket; PQconsumeInput never blocks). When the connection drops it reconnects every
 // second, and asks for a sweep after reconnecting (NOTIFYs sent meanwhile are lost).
+//
+// The connection is also the node's sign of life: its application_name is
+// 'illd-node-<node id>', which OutboxStore looks for in pg_stat_activity before taking over
+// rows this node claimed.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -18,7 +22,7 @@ namespace asio = boost::asio;
 
 class OutboxListener {
  public:
-  OutboxListener(asio::any_io_executor executor, std::string conninfo,
+  OutboxListener(asio::any_io_executor executor, std::string conninfo, std::string node_id,
                  std::function<void(const std::string& recipient)> on_notify,
                  std::function<void()> on_reconnect);
 
@@ -29,6 +33,7 @@ class OutboxListener {
  private:
   asio::any_io_executor executor_;
   std::string conninfo_;
+  std::string node_id_;
   std::function<void(const std::string&)> on_notify_;
   std::function<void()> on_reconnect_;
   asio::steady_timer retry_timer_;

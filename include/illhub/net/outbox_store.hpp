@@ -8,8 +8,10 @@
 //   - the recipient's pending rows are read in id order with FOR UPDATE SKIP LOCKED, and only
 //     the due prefix is taken (a row waiting for its backoff or leased to a node holds back
 //     every later row: per-recipient order is kept, on one node or many);
-//   - the taken rows are leased (next_attempt_at = now + lease), so no other node offers them
-//     while this one sends; a node that dies gives them back when the lease runs out.
+//   - the taken rows are leased (next_attempt_at = now + lease) and marked with the claiming
+//     node's id, so no other node offers them while this one sends; rows of a node that died
+//     are taken over once its LISTEN connection (application_name 'illd-node-<id>') has been
+//     gone for DeliveryOptions::dead_node_grace, else when the lease runs out.
 
 #include <chrono>
 #include <cstdint>
@@ -36,7 +38,9 @@ struct DueRecipient {
 
 class OutboxStore {
  public:
-  OutboxStore(store::ConnectionPool& pool, DeliveryOptions options) : pool_(pool), options_(options) {}
+  /// `node_id`: this node's id, as its LISTEN connection announces it (OutboxListener).
+  OutboxStore(store::ConnectionPool& pool, DeliveryOptions options, std::string node_id)
+      : pool_(pool), options_(options), node_id_(std::move(node_id)) {}
 
   /// Up to options.batch due rows for `recipient` (an enabled peer), in id order, leased.
   Result<std::vector<OutboxRow>, store::StoreError> claim(const std::string& recipient);
@@ -56,6 +60,7 @@ class OutboxStore {
  private:
   store::ConnectionPool& pool_;
   DeliveryOptions options_;
+  std::string node_id_;
 };
 
 }  // namespace illhub::net

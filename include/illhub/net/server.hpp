@@ -50,6 +50,7 @@ class Server {
   ServerOptions options_;
   asio::thread_pool db_threads_;
   PeerDirectory peers_;
+  std::string node_id_;  // see OutboxListener: the node's name in pg_stat_activity
   store::StatusRecord status_;
   OutboxStore outbox_;
   SessionRegistry sessions_;

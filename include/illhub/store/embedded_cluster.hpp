@@ -58,6 +58,8 @@ class EmbeddedCluster {
   Result<Ok, StoreError> stop();
   /// pg_ctl restart -m fast: existing connections are cut.
   Result<Ok, StoreError> restart();
+  /// Starts the server again after stop() (or a crash); nothing when it runs.
+  Result<Ok, StoreError> start_if_stopped();
 
   /// libpq conninfo for a database of this cluster (default: the illhub database).
   std::string conninfo(std::string_view database = {}) const;
@@ -77,7 +79,6 @@ class EmbeddedCluster {
  private:
   explicit EmbeddedCluster(EmbeddedClusterOptions options);
   Result<Ok, StoreError> init_if_missing();
-  Result<Ok, StoreError> start_if_stopped();
   /// Runs a PostgreSQL tool from bin_dir (as run_as_ when set); args[0] is the tool's name.
   Result<Ok, StoreError> run_tool(const std::vector<std::string>& args) const;
   /// Runs any program (as run_as_ when set) and says whether it exited 0.
