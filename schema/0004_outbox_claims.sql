@@ -6,4 +6,4 @@
 ALTER TABLE outbox
   ADD COLUMN claimed_by text NULL,          -- the claiming node's id; NULL: not claimed
   ADD COLUMN claimed_at timestamptz NULL;   -- when it was claimed
-COMMENT ON COLUMN outbox.claimed_by IS 'node id of the illd that claimed it (see 0003_outbox_claims.sql)';
+COMMENT ON COLUMN outbox.claimed_by IS 'node id of the illd that claimed it (see 0004_outbox_claims.sql)';
