@@ -15,7 +15,7 @@ namespace illhub::test {
 
 using Clock = std::chrono::steady_clock;
 
-bool IlldProcess::start(const std::string& conninfo) {
+bool IlldProcess::start(const std::string& conninfo, const std::vector<std::string>& extra_args) {
   static int counter = 0;
   log_path_ = "/tmp/illd-nettest-" + std::to_string(::getpid()) + "-" + std::to_string(++counter) + ".log";
   int out[2];
@@ -23,6 +23,10 @@ bool IlldProcess::start(const std::string& conninfo) {
     error_ = "pipe failed";
     return false;
   }
+  // Built before fork: the child of a threaded process should not allocate.
+  std::vector<const char*> argv = {"illd", "--db", conninfo.c_str(), "--listen", "127.0.0.1:0", "--log-level", "debug"};
+  for (const std::string& a : extra_args) argv.push_back(a.c_str());
+  argv.push_back(nullptr);
   pid_ = ::fork();
   if (pid_ < 0) {
     error_ = "fork failed";
@@ -32,8 +36,7 @@ bool IlldProcess::start(const std::string& conninfo) {
     ::dup2(out[1], 1);
     const int log = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (log >= 0) ::dup2(log, 2);
-    ::execl(ILLHUB_ILLD_PATH, "illd", "--db", conninfo.c_str(), "--listen", "127.0.0.1:0",
-            "--log-level", "debug", static_cast<char*>(nullptr));
+    ::execv(ILLHUB_ILLD_PATH, const_cast<char* const*>(argv.data()));
     ::_exit(127);
   }
   ::close(out[1]);

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace illhub::test {
 
@@ -19,7 +20,8 @@ class IlldProcess {
   ~IlldProcess() { stop(); }
 
   /// Starts illd and waits (bounded) for its listening line. False with error() on failure.
-  bool start(const std::string& conninfo);
+  /// `extra_args` go after the usual ones (e.g. {"--timer-interval", "200"}).
+  bool start(const std::string& conninfo, const std::vector<std::string>& extra_args = {});
   /// SIGTERM, wait up to `grace`, then SIGKILL. Returns the exit status (-1 if killed).
   int stop(std::chrono::milliseconds grace = std::chrono::seconds(15));
   std::uint16_t port() const { return port_; }
