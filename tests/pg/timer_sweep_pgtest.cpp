@@ -307,6 +307,39 @@ TEST_F(TimerSweepTest, TwoSweepersAtOnceSendEachOverdueExactlyOnce) {
             std::to_string(kLoans));
 }
 
+TEST_F(TimerSweepTest, AReturnedRacingTheSweepEndsReturnedEitherWay) {
+  constexpr int kLoans = 12;
+  for (int i = 0; i < kLoans; ++i) lend("RACER" + std::to_string(i));
+  std::atomic<bool> go{false};
+  std::thread returns([&] {
+    while (!go) std::this_thread::yield();
+    for (int i = 0; i < kLoans; ++i) apply(ApduKind::kReturned, "RACER" + std::to_string(i));
+  });
+  std::thread sweeps([&] {
+    while (!go) std::this_thread::yield();
+    // One row at a time with a pause, so that sweeps and returns interleave.
+    for (int round = 0; round < 100; ++round) {  // bounded
+      auto r = timers_->sweep(at("20261226"), 1);
+      EXPECT_TRUE(r) << r.error().describe();
+      if (r && r->fired.empty() && !r->more) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(3));
+    }
+  });
+  go = true;
+  returns.join();
+  sweeps.join();
+  // Whichever came first, every loan is back, and an Overdue (if any) came before the
+  // Returned, which then met OVERDUE: both sides of each transaction followed the tables.
+  EXPECT_EQ(text("SELECT count(*) FROM transactions WHERE requester_state = 14 AND responder_state = 14"),
+            std::to_string(kLoans));
+  EXPECT_EQ(text("SELECT count(*) FROM events o JOIN events r ON r.transaction_id = o.transaction_id "
+                 "WHERE o.direction = 'out' AND r.apdu_kind = 10 AND r.accepted "
+                 "AND NOT (o.seq < r.seq AND o.old_requester_state = 9 AND r.old_requester_state = 13)"),
+            "0");
+  EXPECT_EQ(text("SELECT count(*) FROM events WHERE NOT accepted"), "0");
+  EXPECT_TRUE(sweep("20261227").fired.empty());
+}
+
 TEST_F(TimerSweepTest, AFiredTimerIsRecordedOnceEvenIfItsMarkIsLost) {
   lend("TWICE");
   ASSERT_EQ(sweep("20261226").fired.size(), 1u);
