@@ -43,6 +43,7 @@ Server::Server(asio::io_context& io, store::ConnectionPool& pool, store::Transac
       node_id_(make_node_id()),
       status_(pool),
       outbox_(pool, options_.delivery, node_id_),
+      timer_sweep_(pool),
       acceptor_(io) {
   context_ = std::make_unique<SessionContext>(SessionContext{
       db_threads_, store, status_, peers_, options_.limits,
@@ -61,6 +62,8 @@ Server::Server(asio::io_context& io, store::ConnectionPool& pool, store::Transac
       io_.get_executor(), options_.conninfo, node_id_,
       [this](const std::string& recipient) { delivery_->wake(recipient); },
       [this] { delivery_->sweep_now(); });
+  timers_ = std::make_unique<TimerLoop>(io_.get_executor(), db_threads_, timer_sweep_, options_.timers,
+                                        [this](const std::string& recipient) { delivery_->wake(recipient); });
 }
 
 Server::~Server() { db_threads_.join(); }
@@ -79,6 +82,7 @@ error_code Server::start() {
   asio::co_spawn(io_, accept_loop(), asio::detached);
   asio::co_spawn(io_, delivery_->sweeper(), asio::detached);
   asio::co_spawn(io_, listener_->run(), asio::detached);
+  asio::co_spawn(io_, timers_->run(), asio::detached);
   return {};
 }
 
@@ -158,6 +162,7 @@ void Server::stop(std::function<void()> done) {
   acceptor_.close(ignored);
   delivery_->stop();
   listener_->stop();
+  timers_->stop();
   for (auto& s : sessions_.all()) s->shutdown();
   asio::co_spawn(io_, drain(std::move(done)), asio::detached);
 }

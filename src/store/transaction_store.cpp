@@ -10,6 +10,7 @@
 #include "illhub/hub/money.hpp"
 #include "illhub/protocol/lenient_profile.hpp"
 #include "illhub/store/transaction_key.hpp"
+#include "store/snapshot_row.hpp"
 #include "store/sql_array.hpp"
 
 namespace illhub::store {
@@ -20,19 +21,13 @@ using protocol::State;
 
 constexpr int kMaxAttempts = 8;
 
-constexpr std::string_view kLoadTransaction = R"sql(
-SELECT t.id, t.version, t.requester_symbol, t.responder_symbol,
-       t.requester_state, t.responder_state, t.requester_before_cancel, t.responder_before_cancel,
-       t.is_loan, t.requester_can_send_received, t.requester_can_send_returned,
-       t.responder_can_send_shipped, t.responder_can_send_checked_in, t.shipped,
-       t.last_apdu_kind, t.last_apdu_sender, t.last_service_date, t.last_service_time,
-       t.insured_amount, t.insured_currency, t.replacement_charged,
-       coalesce(to_char(t.date_due, 'YYYYMMDD'), ''), rp.profile, sp.profile
-  FROM transactions t
-  JOIN peers rp ON rp.symbol = t.requester_symbol
-  JOIN peers sp ON sp.symbol = t.responder_symbol
- WHERE t.initial_requester = $1 AND t.group_qualifier = $2 AND t.qualifier = $3
-   AND t.sub_qualifier = $4)sql";
+const std::string kLoadTransaction =
+    "SELECT t.id, t.version, " + std::string(kSnapshotColumns) +
+    " FROM transactions t"
+    " JOIN peers rp ON rp.symbol = t.requester_symbol"
+    " JOIN peers sp ON sp.symbol = t.responder_symbol"
+    " WHERE t.initial_requester = $1 AND t.group_qualifier = $2 AND t.qualifier = $3"
+    " AND t.sub_qualifier = $4";
 
 constexpr std::string_view kFindApplied = R"sql(
 SELECT 1 FROM events WHERE transaction_id = $1 AND dedup_key = $2 AND accepted)sql";
@@ -104,8 +99,6 @@ INSERT INTO events (transaction_id, direction, peer_symbol, apdu_kind, accepted,
                     raw_ber, reason)
 VALUES ($1, 'in', $2, $3, false, $4, $5, $6, $7, $8, $9) RETURNING id)sql";
 
-bool flag(const PgResult& r, int col) { return r.get(0, col) == "t"; }
-State state(const PgResult& r, int col) { return static_cast<State>(r.get_int64(0, col).value_or(0)); }
 
 /// A YYYYMMDD date that PostgreSQL will accept, or nothing: peers send free text here, and a
 /// bad date must not fail the apply.
@@ -120,6 +113,16 @@ std::optional<std::string> valid_date(const std::string& d) {
   if (y < 1000 || m < 1 || m > 12 || day < 1 || day > kDays[static_cast<std::size_t>(m - 1)]) return std::nullopt;
   if (m == 2 && day == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))) return std::nullopt;
   return d;
+}
+
+/// The date an ILL-Request expires, which drives the expiry timer: its need-before-date when
+/// expiry-flag is need-Before-Date (1), its expiry-date when other-Date (2), none for
+/// no-Expiry (3, the ASN.1 default: an expiry-date sent without the flag does not count).
+std::optional<std::string> request_expiry(const codec::Envelope& e) {
+  if (!e.expiry_flag) return std::nullopt;
+  if (*e.expiry_flag == 1) return valid_date(e.need_before_date);
+  if (*e.expiry_flag == 2) return valid_date(e.expiry_date);
+  return std::nullopt;
 }
 
 struct Loaded {
@@ -154,35 +157,7 @@ Result<Loaded, StoreError> load(PgConnection& conn, const TransactionKey& key, c
   const PgResult& t = *r;
   out.id = *t.get_int64(0, 0);
   out.version = *t.get_int64(0, 1);
-  s.exists = true;
-  s.requester_symbol = std::string(t.get(0, 2));
-  s.responder_symbol = std::string(t.get(0, 3));
-  s.view.requester = state(t, 4);
-  s.view.responder = state(t, 5);
-  s.view.requester_before_cancel = state(t, 6);
-  s.view.responder_before_cancel = state(t, 7);
-  s.view.conditions.return_variable = t.is_null(0, 8) ? protocol::Return::kUnknown
-                                      : flag(t, 8)     ? protocol::Return::kLoan
-                                                       : protocol::Return::kCopy;
-  auto& m = s.view.conditions.optional_messages;
-  m.requester_can_send_received = flag(t, 9);
-  m.requester_can_send_returned = flag(t, 10);
-  m.responder_can_send_shipped = flag(t, 11);
-  m.responder_can_send_checked_in = flag(t, 12);
-  s.view.conditions.shipped = flag(t, 13);
-  if (!t.is_null(0, 14))
-    s.view.last_applied = protocol::ApduIdentity{
-        static_cast<codec::ApduKind>(*t.get_int64(0, 14)),
-        t.get(0, 15) == "responder" ? Role::kResponder : Role::kRequester,
-        std::string(t.get(0, 16)), std::string(t.get(0, 17))};
-  if (!t.is_null(0, 18)) {
-    if (auto units = hub::parse_decimal(t.get(0, 18)))
-      s.insured_value = hub::Money{*units, std::string(t.get(0, 19))};
-  }
-  s.replacement_charged = flag(t, 20);
-  s.date_due = std::string(t.get(0, 21));
-  s.view.requester_profile = protocol::find_lenient_profile(t.get(0, 22));
-  s.view.responder_profile = protocol::find_lenient_profile(t.get(0, 23));
+  out.snapshot = snapshot_from_row(t, 0, 2);
   return out;
 }
 
@@ -262,7 +237,7 @@ Result<Written, StoreError> write_accepted(PgConnection& conn, const Loaded& loa
 
   // PgParams refer to their values: every value must outlive `params`.
   const std::optional<std::string> need_before = valid_date(e.need_before_date);
-  const std::optional<std::string> expiry = valid_date(e.expiry_date);
+  const std::optional<std::string> expiry = request_expiry(e);
   std::vector<PgParam> params;
   const bool is_new = !loaded.snapshot.exists;
   if (is_new) {
@@ -357,7 +332,7 @@ Result<ApplyResult, StoreError> TransactionStore::apply(const codec::Apdu& apdu,
       continue;
     }
     PgConnection& conn = **lease;
-    conn.prepare("load_transaction", std::string(kLoadTransaction));
+    conn.prepare("load_transaction", kLoadTransaction);
     conn.prepare("load_peers", std::string(kLoadPeers));
     auto loaded = load(conn, key, e);
     if (!loaded) {

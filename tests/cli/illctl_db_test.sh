@@ -53,6 +53,13 @@ check "the name stayed" contains "$data/out" "name: Borrowing Library"
 check "disable took effect" contains "$data/out" "enabled: false"
 ctl peer list --format json >"$data/out" 2>/dev/null
 check "json lists the profile" contains "$data/out" '"profile":"received-before-shipped"'
+check "the hub sends Overdue for a lender by default" contains "$data/out" '"send_overdue":true'
+ctl peer set IRL:LEN --send-overdue no >/dev/null 2>&1
+ctl peer show IRL:LEN >"$data/out" 2>/dev/null
+check "set --send-overdue no took effect" contains "$data/out" "send_overdue: false"
+check "and changed nothing else" contains "$data/out" "profile: received-before-shipped"
+ctl peer set IRL:LEN --send-overdue maybe >/dev/null 2>&1; rc=$?
+check "--send-overdue maybe is a usage error (2)" [ $rc -eq 2 ]
 ctl peer show IRL:NONE >/dev/null 2>"$data/err"; rc=$?
 check "show of an unknown peer exits 1" [ $rc -eq 1 ]
 ctl peer enable IRL:NONE >/dev/null 2>&1; rc=$?

@@ -24,6 +24,18 @@ bool IlldProcess::start(const std::string& conninfo, const IlldLaunch& launch) {
     error_ = "pipe failed";
     return false;
   }
+  // Built before fork: the child of a threaded process should not allocate.
+  std::vector<std::string> args = {"illd", "--db", conninfo, "--listen", "127.0.0.1:0", "--log-level", "debug"};
+  args.insert(args.end(), launch.args.begin(), launch.args.end());
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> env_entries;
+  for (char** e = environ; *e != nullptr; ++e) env_entries.emplace_back(*e);
+  for (const auto& [name, value] : launch.env) env_entries.push_back(name + "=" + value);  // later wins
+  std::vector<char*> envp;
+  for (auto& e : env_entries) envp.push_back(e.data());
+  envp.push_back(nullptr);
   pid_ = ::fork();
   if (pid_ < 0) {
     error_ = "fork failed";
@@ -33,13 +45,7 @@ bool IlldProcess::start(const std::string& conninfo, const IlldLaunch& launch) {
     ::dup2(out[1], 1);
     const int log = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (log >= 0) ::dup2(log, 2);
-    std::vector<std::string> args = {"illd", "--db", conninfo, "--listen", "127.0.0.1:0", "--log-level", "debug"};
-    args.insert(args.end(), launch.args.begin(), launch.args.end());
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    for (const auto& [name, value] : launch.env) ::setenv(name.c_str(), value.c_str(), 1);
-    ::execv(ILLHUB_ILLD_PATH, argv.data());
+    ::execve(ILLHUB_ILLD_PATH, argv.data(), envp.data());
     ::_exit(127);
   }
   ::close(out[1]);

@@ -58,11 +58,21 @@ struct DeliveryOptions {
   std::chrono::milliseconds dial_idle_timeout{std::chrono::seconds(60)};
 };
 
+/// The hub's overdue and expiry timers (store::TimerSweep, net::TimerLoop).
+struct TimerOptions {
+  /// How often the database is swept for timers that ran out (also once at start). 0: this
+  /// node does not sweep (another node does; any number of nodes may).
+  std::chrono::milliseconds interval{std::chrono::seconds(60)};
+  /// Transactions per timer kind handled in one database transaction.
+  int batch = 100;
+};
+
 struct ServerOptions {
   std::string listen_host = "127.0.0.1";
   std::uint16_t listen_port = 4990;  // 0: any free port (Server::local_endpoint says which)
   SessionLimits limits;
   DeliveryOptions delivery;
+  TimerOptions timers;
   /// libpq conninfo for the dedicated LISTEN connection (the same database as the pool).
   std::string conninfo;
   /// How long stop() waits for connections to finish their work before cutting them.

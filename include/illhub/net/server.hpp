@@ -14,8 +14,10 @@
 #include "illhub/net/outbox_store.hpp"
 #include "illhub/net/peer_directory.hpp"
 #include "illhub/net/session_registry.hpp"
+#include "illhub/net/timer_loop.hpp"
 #include "illhub/store/connection_pool.hpp"
 #include "illhub/store/status_record.hpp"
+#include "illhub/store/timer_sweep.hpp"
 #include "illhub/store/transaction_store.hpp"
 
 namespace illhub::net {
@@ -28,7 +30,7 @@ class Server {
          ServerOptions options, std::size_t db_threads = 4);
   ~Server();
 
-  /// Binds and listens; starts accepting, delivery, the sweep and LISTEN on `io`. Returns the
+  /// Binds and listens; starts accepting, delivery, the sweep, LISTEN and the timers on `io`. Returns the
   /// error if the address cannot be bound. Does not run the io_context.
   boost::system::error_code start();
   /// The address actually listened on (the real port when options asked for port 0).
@@ -57,6 +59,8 @@ class Server {
   std::unique_ptr<SessionContext> context_;
   std::unique_ptr<Delivery> delivery_;
   std::unique_ptr<OutboxListener> listener_;
+  store::TimerSweep timer_sweep_;
+  std::unique_ptr<TimerLoop> timers_;
   tcp::acceptor acceptor_;
   bool stopping_ = false;
 };

@@ -1,7 +1,7 @@
 // illctl peer add|list|show|enable|disable|set: the member libraries' systems the hub talks to.
 //
 //   illctl peer add SYMBOL --delivery dial|connection [--endpoint HOST:PORT] [--name NAME]
-//                          [--allow CIDR]... [--profile NAME] [--receipts]
+//                          [--allow CIDR]... [--profile NAME] [--receipts] [--send-overdue yes|no]
 //   illctl peer set SYMBOL [the same options]      (only the options given change)
 //   illctl peer list [--format table|json]
 //   illctl peer show SYMBOL
@@ -27,7 +27,14 @@ struct PeerFields {
   std::optional<std::string> name, endpoint, delivery, profile;
   std::vector<std::string> allow;
   bool receipts = false;
+  std::optional<std::string> send_overdue;  // "yes" or "no"
 };
+
+/// --send-overdue as an SQL boolean, NULL when not given.
+std::optional<std::string> send_overdue_value(const PeerFields& p) {
+  if (!p.send_overdue) return std::nullopt;
+  return *p.send_overdue == "yes" ? "true" : "false";
+}
 
 OpenDatabase open_migrated(const DatabaseOptions& db) {
   OpenDatabase opened = open_database(db, "peer");
@@ -68,10 +75,12 @@ void add(const DatabaseOptions& db, PeerFields p) {
   validate(p);
   OpenDatabase opened = open_migrated(db);
   const std::optional<std::string> allow = allow_literal(p.allow);
+  const std::optional<std::string> send_overdue = send_overdue_value(p);
   auto r = opened.conn->exec(
-      "INSERT INTO peers (symbol, name, endpoint, delivery_mode, profile, allowed_networks, receipts) "
-      "VALUES ($1, coalesce($2, ''), $3, $4, coalesce($5, 'strict'), coalesce($6::cidr[], '{}'), $7)",
-      {p.symbol, p.name, p.endpoint, *p.delivery, p.profile, allow, p.receipts});
+      "INSERT INTO peers (symbol, name, endpoint, delivery_mode, profile, allowed_networks, receipts, "
+      "send_overdue) VALUES ($1, coalesce($2, ''), $3, $4, coalesce($5, 'strict'), "
+      "coalesce($6::cidr[], '{}'), $7, coalesce($8::boolean, true))",
+      {p.symbol, p.name, p.endpoint, *p.delivery, p.profile, allow, p.receipts, send_overdue});
   if (!r) fail("peer", explain(r.error()));
   std::cout << "added " << p.symbol << "\n";
 }
@@ -80,12 +89,13 @@ void set(const DatabaseOptions& db, const PeerFields& p) {
   validate(p);
   OpenDatabase opened = open_migrated(db);
   const std::optional<std::string> allow = allow_literal(p.allow);
+  const std::optional<std::string> send_overdue = send_overdue_value(p);
   auto r = opened.conn->exec(
       "UPDATE peers SET name = coalesce($2, name), endpoint = coalesce($3, endpoint), "
       "delivery_mode = coalesce($4, delivery_mode), profile = coalesce($5, profile), "
-      "allowed_networks = coalesce($6::cidr[], allowed_networks), receipts = receipts OR $7 "
-      "WHERE symbol = $1",
-      {p.symbol, p.name, p.endpoint, p.delivery, p.profile, allow, p.receipts});
+      "allowed_networks = coalesce($6::cidr[], allowed_networks), receipts = receipts OR $7, "
+      "send_overdue = coalesce($8::boolean, send_overdue) WHERE symbol = $1",
+      {p.symbol, p.name, p.endpoint, p.delivery, p.profile, allow, p.receipts, send_overdue});
   if (!r) fail("peer", explain(r.error()));
   if (r->affected_rows() == 0) fail("peer", "no peer " + p.symbol + " (register it with `illctl peer add`)");
   std::cout << "updated " << p.symbol << "\n";
@@ -101,13 +111,14 @@ void enable(const DatabaseOptions& db, const std::string& symbol, bool enabled) 
 
 constexpr const char* kSelectPeers =
     "SELECT symbol, name, delivery_mode, coalesce(endpoint, ''), profile, enabled, "
-    "array_to_string(allowed_networks, ' '), receipts FROM peers";
+    "array_to_string(allowed_networks, ' '), receipts, send_overdue FROM peers";
 
 nlohmann::ordered_json peer_json(const store::PgResult& r, int row) {
   return {{"symbol", r.get(row, 0)},       {"name", r.get(row, 1)},
           {"delivery", r.get(row, 2)},     {"endpoint", r.get(row, 3)},
           {"profile", r.get(row, 4)},      {"enabled", r.get(row, 5) == "t"},
-          {"allowed_networks", r.get(row, 6)}, {"receipts", r.get(row, 7) == "t"}};
+          {"allowed_networks", r.get(row, 6)}, {"receipts", r.get(row, 7) == "t"},
+          {"send_overdue", r.get(row, 8) == "t"}};
 }
 
 void list(const DatabaseOptions& db, const std::string& format) {
@@ -144,6 +155,10 @@ void add_fields(CLI::App* cmd, PeerFields& f) {
   cmd->add_option("--allow", f.allow, "a source network the peer connects from (repeatable)");
   cmd->add_option("--profile", f.profile, "strict (default) or a lenient profile, see `illctl states`");
   cmd->add_flag("--receipts", f.receipts, "send a status report after each APDU is stored");
+  cmd->add_option("--send-overdue", f.send_overdue,
+                  "yes (default): the hub sends the borrower an Overdue for this lender when a loan "
+                  "falls due; no: the lender's own system sends it")
+      ->check(CLI::IsMember({"yes", "no"}));
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <chrono>
 #include <csignal>
 #include <iostream>
 #include <optional>
@@ -44,8 +45,10 @@ bool split_listen(const std::string& text, std::string& host, std::uint16_t& por
   return true;
 }
 
-int run(const std::optional<std::string>& db, const std::string& listen, std::filesystem::path data_dir) {
+int run(const std::optional<std::string>& db, const std::string& listen, std::filesystem::path data_dir,
+        std::chrono::milliseconds timer_interval) {
   net::ServerOptions options;
+  options.timers.interval = timer_interval;
   if (!split_listen(listen, options.listen_host, options.listen_port)) {
     spdlog::error("--listen '{}' is not HOST:PORT", listen);
     return 2;
@@ -126,6 +129,7 @@ int main(int argc, char** argv) {
   std::string data_dir;
   std::string log_format = "text";
   std::string log_level = "info";
+  long timer_interval_ms = 60'000;
   app.add_option("--db", db, "PostgreSQL URI or conninfo (default: ILLHUB_DB, PG* variables, "
                              "else an embedded cluster in the data directory)");
   app.add_option("--listen", listen, "address to listen on, HOST:PORT (port 0: any free port)")
@@ -135,6 +139,10 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")->capture_default_str();
+  // Hidden: tests shorten it; operators have no reason to (the timers work on whole days).
+  app.add_option("--timer-interval", timer_interval_ms, "milliseconds between timer sweeps (0: off)")
+      ->check(CLI::Range(0L, 86'400'000L))
+      ->group("");
   CLI11_PARSE(app, argc, argv);
 
   if (!illhub::illd::set_up_logging(log_format, log_level)) {
@@ -142,7 +150,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    return run(db, listen, data_dir);
+    return run(db, listen, data_dir, std::chrono::milliseconds(timer_interval_ms));
   } catch (const std::exception& e) {
     // Start-up only: the data path never throws.
     spdlog::error("illd: {}", e.what());
