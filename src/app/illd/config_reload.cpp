@@ -44,6 +44,7 @@ bool reload_config(const ConfigSources& sources, IlldConfig& running, const Relo
   // The level first, so that a reload to "debug" already shows its own details.
   if (hooks.set_log_level) hooks.set_log_level(running.log_level);
   if (limits_changed && hooks.set_limits) hooks.set_limits(running.server.limits);
+  spdlog::debug("configuration: compared {} keys", config_keys().size());
   std::size_t applied = 0, waiting = 0;
   for (const auto& change : changes) {
     if (change.live) {
