@@ -167,6 +167,16 @@ void Server::stop(std::function<void()> done) {
   asio::co_spawn(io_, drain(std::move(done)), asio::detached);
 }
 
+void Server::set_limits(const SessionLimits& limits) {
+  options_.limits = limits;
+  // Sessions hold a reference to the context they were made with and read some limits from it
+  // later (timeouts, queue length): a fresh context keeps "new limits for new connections" true.
+  auto next = std::make_unique<SessionContext>(*context_);
+  next->limits = limits;
+  retired_contexts_.push_back(std::move(context_));
+  context_ = std::move(next);
+}
+
 asio::awaitable<void> Server::drain(std::function<void()> done) {
   const auto deadline = std::chrono::steady_clock::now() + options_.shutdown_grace;
   asio::steady_timer tick(io_);

@@ -1,4 +1,4 @@
-// The hub's timers end to end: a real illd sweeping every 200 ms (--timer-interval), a
+// The hub's timers end to end: a real illd sweeping every 200 ms (timers.interval), a
 // throwaway PostgreSQL, and YAZ-encoded member libraries on loopback addresses. illd uses the
 // real date, so the tests move a stored date into the past instead of moving the clock.
 #include <gtest/gtest.h>
@@ -35,7 +35,7 @@ class TimersTest : public ::testing::Test {
     ASSERT_TRUE(conn_->exec("INSERT INTO peers (symbol, name, delivery_mode, allowed_networks) VALUES "
                             "('IRL:BOR', 'Borrower', 'connection', '{127.0.0.2/32}'), "
                             "('IRL:LEN', 'Lender', 'connection', '{127.0.0.3/32}')"));
-    ASSERT_TRUE(illd_.start(conninfo_, IlldLaunch{{"--timer-interval", "200"}, {}})) << illd_.error();
+    ASSERT_TRUE(illd_.start(conninfo_, IlldLaunch{{"--set", "timers.interval=200ms"}, {}})) << illd_.error();
   }
 
   void TearDown() override {

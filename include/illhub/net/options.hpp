@@ -1,6 +1,7 @@
 #pragma once
 // Tunables of the network layer. Defaults suit one consortium on one machine; every value is
-// a plain field so that illd's configuration (a TOML file, later) can fill them in.
+// a plain field that illd's configuration fills in (src/app/illd/config_keys.cpp names the
+// key for each; docs/illd-config.md lists them).
 
 #include <chrono>
 #include <cstddef>
@@ -77,6 +78,9 @@ struct ServerOptions {
   std::string conninfo;
   /// How long stop() waits for connections to finish their work before cutting them.
   std::chrono::milliseconds shutdown_grace{std::chrono::seconds(10)};
+  /// metrics.listen: HOST:PORT for the metrics and health HTTP endpoint; empty: off. Checked
+  /// by the configuration; the Server itself does not serve it.
+  std::string metrics_listen = "127.0.0.1:4991";
 };
 
 }  // namespace illhub::net

@@ -7,6 +7,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "illhub/net/delivery.hpp"
 #include "illhub/net/options.hpp"
@@ -41,6 +42,10 @@ class Server {
   /// `done` on the io thread when nothing of the server runs any more.
   void stop(std::function<void()> done);
 
+  /// New limits (a configuration reload) for connections accepted or dialled from now on;
+  /// open connections keep the limits they started with. Call on the io_context's thread.
+  void set_limits(const SessionLimits& limits);
+
  private:
   asio::awaitable<void> accept_loop();
   asio::awaitable<std::shared_ptr<Session>> dial(const std::string& symbol,
@@ -57,6 +62,9 @@ class Server {
   OutboxStore outbox_;
   SessionRegistry sessions_;
   std::unique_ptr<SessionContext> context_;
+  /// Contexts replaced by set_limits, kept because open sessions still refer to theirs. One
+  /// small struct per reload.
+  std::vector<std::unique_ptr<SessionContext>> retired_contexts_;
   std::unique_ptr<Delivery> delivery_;
   std::unique_ptr<OutboxListener> listener_;
   store::TimerSweep timer_sweep_;
