@@ -270,7 +270,7 @@ const std::vector<ConfigKey>& config_keys() {
 
 const std::vector<std::string_view>& config_sections() {
   static const std::vector<std::string_view> sections{"listen", "database", "limits", "delivery",
-                                                      "log",    "metrics",  "tls"};
+                                                      "timers", "log",    "metrics",  "tls"};
   return sections;
 }
 

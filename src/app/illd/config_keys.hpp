@@ -50,7 +50,7 @@ struct ConfigKey {
 
 /// Every key, grouped by section, sections in config_sections() order.
 const std::vector<ConfigKey>& config_keys();
-/// "listen", "database", "limits", "delivery", "log", "metrics", "tls".
+/// "listen", "database", "limits", "delivery", "timers", "log", "metrics", "tls".
 const std::vector<std::string_view>& config_sections();
 /// The key, or null.
 const ConfigKey* find_key(std::string_view section, std::string_view name);
