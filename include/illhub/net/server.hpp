@@ -6,14 +6,17 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "illhub/net/delivery.hpp"
+#include "illhub/net/metrics.hpp"
 #include "illhub/net/options.hpp"
 #include "illhub/net/outbox_listener.hpp"
 #include "illhub/net/outbox_store.hpp"
 #include "illhub/net/peer_directory.hpp"
 #include "illhub/net/session_registry.hpp"
+#include "illhub/net/status_endpoint.hpp"
 #include "illhub/store/connection_pool.hpp"
 #include "illhub/store/transaction_store.hpp"
 
@@ -27,11 +30,16 @@ class Server {
          ServerOptions options, std::size_t db_threads = 4);
   ~Server();
 
-  /// Binds and listens; starts accepting, delivery, the sweep and LISTEN on `io`. Returns the
-  /// error if the address cannot be bound. Does not run the io_context.
+  /// Binds and listens; starts accepting, delivery, the sweep and LISTEN on `io`, and the
+  /// status port when options.metrics_listen is set. Returns the error if an address cannot
+  /// be bound (or metrics_listen is not HOST:PORT: invalid_argument, the reason logged).
+  /// Does not run the io_context.
   boost::system::error_code start();
   /// The address actually listened on (the real port when options asked for port 0).
   tcp::endpoint local_endpoint() const;
+  /// The status port's address (the real port when asked for port 0); unset when it is off.
+  std::optional<tcp::endpoint> metrics_endpoint() const;
+  Metrics& metrics() { return metrics_; }
 
   /// Graceful stop: stop accepting; sessions stop reading, finish the APDU being applied and
   /// write its answer, then close; after options.shutdown_grace the rest are cut. Calls
@@ -46,7 +54,9 @@ class Server {
   asio::awaitable<void> drain(std::function<void()> done);
 
   asio::io_context& io_;
+  store::ConnectionPool& pool_;
   ServerOptions options_;
+  Metrics metrics_;
   asio::thread_pool db_threads_;
   PeerDirectory peers_;
   OutboxStore outbox_;
@@ -54,6 +64,7 @@ class Server {
   std::unique_ptr<SessionContext> context_;
   std::unique_ptr<Delivery> delivery_;
   std::unique_ptr<OutboxListener> listener_;
+  std::unique_ptr<StatusEndpoint> status_;
   tcp::acceptor acceptor_;
   bool stopping_ = false;
 };

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "illhub/codec/framer.hpp"
+#include "illhub/net/metrics.hpp"
 #include "illhub/net/options.hpp"
 #include "illhub/net/peer_directory.hpp"
 #include "illhub/store/transaction_store.hpp"
@@ -39,6 +40,7 @@ struct SessionContext {
   asio::thread_pool& db_threads;
   store::TransactionStore& store;
   PeerDirectory& peers;
+  Metrics& metrics;
   SessionLimits limits;
   /// The session now speaks for a peer (bound at connect or by its first APDU).
   std::function<void(const std::shared_ptr<Session>&)> on_bound;

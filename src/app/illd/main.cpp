@@ -2,10 +2,12 @@
 // listens for member libraries' ISO 10161 connections and relays their APDUs after the hub
 // has checked and recorded them (src/net). See docs/NET.md.
 //
-//   illd [--db URI] [--listen HOST:PORT] [--data-dir DIR] [--log-format text|json]
+//   illd [--db URI] [--listen HOST:PORT] [--metrics-listen HOST:PORT] [--data-dir DIR]
+//        [--log-format text|json]
 //
 // Prints "illd listening on HOST:PORT" on stdout once it accepts connections (with port 0,
-// the port the system chose). Stops gracefully on SIGTERM and SIGINT.
+// the port the system chose), then "illd metrics on HOST:PORT" when the status port is on
+// (docs/METRICS.md). Stops gracefully on SIGTERM and SIGINT.
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
@@ -44,8 +46,15 @@ bool split_listen(const std::string& text, std::string& host, std::uint16_t& por
   return true;
 }
 
-int run(const std::optional<std::string>& db, const std::string& listen, std::filesystem::path data_dir) {
+std::string endpoint_text(const boost::asio::ip::tcp::endpoint& ep) {
+  const std::string address = ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string();
+  return address + ":" + std::to_string(ep.port());
+}
+
+int run(const std::optional<std::string>& db, const std::string& listen, const std::string& metrics_listen,
+        std::filesystem::path data_dir) {
   net::ServerOptions options;
+  options.metrics_listen = metrics_listen;
   if (!split_listen(listen, options.listen_host, options.listen_port)) {
     spdlog::error("--listen '{}' is not HOST:PORT", listen);
     return 2;
@@ -95,13 +104,17 @@ int run(const std::optional<std::string>& db, const std::string& listen, std::fi
   {
     net::Server server(io, pool, transactions, options, kDbThreads);
     if (auto ec = server.start()) {
-      spdlog::error("cannot listen on {}: {}", listen, ec.message());
+      spdlog::error("cannot listen (--listen {}, --metrics-listen {}): {}", listen, metrics_listen, ec.message());
       return 1;
     }
     const auto ep = server.local_endpoint();
     const std::string address = ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string();
     spdlog::info("listening on {}:{}", address, ep.port());
     std::cout << "illd listening on " << address << ":" << ep.port() << std::endl;
+    if (const auto status_ep = server.metrics_endpoint()) {
+      spdlog::info("status port (/metrics, /healthz, /readyz) on {}", endpoint_text(*status_ep));
+      std::cout << "illd metrics on " << endpoint_text(*status_ep) << std::endl;
+    }
 
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int signo) {
@@ -123,12 +136,17 @@ int main(int argc, char** argv) {
   CLI::App app{"illd: the illhub ISO 10161 interlibrary-loan hub"};
   std::optional<std::string> db;
   std::string listen = "127.0.0.1:4990";
+  std::string metrics_listen = illhub::net::ServerOptions{}.metrics_listen;
   std::string data_dir;
   std::string log_format = "text";
   std::string log_level = "info";
   app.add_option("--db", db, "PostgreSQL URI or conninfo (default: ILLHUB_DB, PG* variables, "
                              "else an embedded cluster in the data directory)");
   app.add_option("--listen", listen, "address to listen on, HOST:PORT (port 0: any free port)")
+      ->capture_default_str();
+  app.add_option("--metrics-listen", metrics_listen,
+                 "status port for /metrics, /healthz, /readyz, HOST:PORT (port 0: any free port; "
+                 "empty: off). No authentication: keep it on loopback")
       ->capture_default_str();
   app.add_option("--data-dir", data_dir, "illhub's data directory (embedded cluster)");
   app.add_option("--log-format", log_format, "text or json (one JSON object per line)")
@@ -142,7 +160,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    return run(db, listen, data_dir);
+    return run(db, listen, metrics_listen, data_dir);
   } catch (const std::exception& e) {
     // Start-up only: the data path never throws.
     spdlog::error("illd: {}", e.what());
