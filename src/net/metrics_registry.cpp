@@ -128,7 +128,9 @@ Histogram::Histogram(std::string name, std::string help, std::vector<double> upp
 }
 
 void Histogram::observe(double v) {
-  // The first bound >= v: "le" buckets include their upper bound. NaN lands in +Inf.
+  // A NaN is no measurement (and would make the sum NaN for good): dropped.
+  if (std::isnan(v)) return;
+  // The first bound >= v: "le" buckets include their upper bound.
   const auto it = std::lower_bound(bounds_.begin(), bounds_.end(), v);
   const auto bucket = static_cast<std::size_t>(it - bounds_.begin());
   std::lock_guard lock(mutex_);

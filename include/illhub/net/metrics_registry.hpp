@@ -74,6 +74,7 @@ class Gauge : public MetricFamily {
 class Histogram : public MetricFamily {
  public:
   Histogram(std::string name, std::string help, std::vector<double> upper_bounds);
+  /// Counts `v` in the first bucket whose bound is >= v (+Inf above all). NaN is ignored.
   void observe(double v);
 
   struct Snapshot {
