@@ -32,15 +32,19 @@ bool IlldProcess::start(const std::string& conninfo) {
     ::dup2(out[1], 1);
     const int log = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (log >= 0) ::dup2(log, 2);
-    ::execl(ILLHUB_ILLD_PATH, "illd", "--db", conninfo.c_str(), "--listen", "127.0.0.1:0",
-            "--log-level", "debug", static_cast<char*>(nullptr));
+    ::execl(ILLHUB_ILLD_PATH, "illd", "--db", conninfo.c_str(), "--listen", "127.0.0.1:0", "--metrics-listen",
+            "127.0.0.1:0", "--log-level", "debug", static_cast<char*>(nullptr));
     ::_exit(127);
   }
   ::close(out[1]);
-  // "illd listening on 127.0.0.1:PORT\n", within 30 s.
+  // "illd listening on 127.0.0.1:PORT\n" then "illd metrics on 127.0.0.1:PORT\n", within 30 s.
   std::string line;
   const auto deadline = Clock::now() + std::chrono::seconds(30);
-  while (line.find('\n') == std::string::npos) {
+  const auto both_lines = [&line] {
+    const auto m = line.find("illd metrics on ");
+    return m != std::string::npos && line.find('\n', m) != std::string::npos;
+  };
+  while (!both_lines()) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     pollfd p{out[0], POLLIN, 0};
     if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
@@ -49,14 +53,23 @@ bool IlldProcess::start(const std::string& conninfo) {
     if (n <= 0) break;
     line.append(c, static_cast<std::size_t>(n));
   }
-  ::close(out[0]);
-  const auto colon = line.rfind(':');
-  if (line.rfind("illd listening on ", 0) != 0 || colon == std::string::npos) {
+  stdout_fd_ = out[0];
+  // The port after the last ':' of the line starting with `prefix`, or 0.
+  const auto port_after = [&line](const std::string& prefix) -> std::uint16_t {
+    const auto at = line.find(prefix);
+    if (at == std::string::npos) return 0;
+    const auto end = line.find('\n', at);
+    const auto colon = line.rfind(':', end);
+    if (end == std::string::npos || colon == std::string::npos || colon < at) return 0;
+    return static_cast<std::uint16_t>(std::stoi(line.substr(colon + 1, end - colon - 1)));
+  };
+  port_ = line.rfind("illd listening on ", 0) == 0 ? port_after("illd listening on ") : 0;
+  metrics_port_ = port_after("illd metrics on ");
+  if (port_ == 0 || metrics_port_ == 0) {
     error_ = "illd did not say where it listens; got '" + line + "'; log:\n" + log();
     stop();
     return false;
   }
-  port_ = static_cast<std::uint16_t>(std::stoi(line.substr(colon + 1)));
   return true;
 }
 
@@ -72,11 +85,15 @@ int IlldProcess::stop(std::chrono::milliseconds grace) {
       ::kill(pid_, SIGKILL);
       ::waitpid(pid_, &status, 0);
       pid_ = -1;
+      if (stdout_fd_ >= 0) ::close(stdout_fd_);
+      stdout_fd_ = -1;
       return -1;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   pid_ = -1;
+  if (stdout_fd_ >= 0) ::close(stdout_fd_);
+  stdout_fd_ = -1;
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
