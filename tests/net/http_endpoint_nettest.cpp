@@ -164,8 +164,10 @@ TEST_F(HttpEndpointTest, ClosesConnectionsBeyondTheLimitAtOnce) {
   ASSERT_GE(b, 0);
   std::this_thread::sleep_for(200ms);  // both accepted
   const auto surplus = http_get(port_, "/x", 3s);
+  // Closed without a byte of answer: an orderly close, or a reset when our request was still
+  // unread in the server's socket (both happen, depending on timing).
   EXPECT_FALSE(surplus.ok);
-  EXPECT_NE(surplus.error.find("not an HTTP/1.1 reply: ''"), std::string::npos) << surplus.error;
+  EXPECT_TRUE(surplus.error == "not an HTTP/1.1 reply: ''" || surplus.error == "connection reset") << surplus.error;
   ::close(a);
   ::close(b);
   // Slots come back when clients leave.
