@@ -13,12 +13,14 @@
 namespace illhub::net {
 
 Delivery::Delivery(asio::any_io_executor executor, asio::thread_pool& db_threads, OutboxStore& outbox,
-                   PeerDirectory& peers, SessionRegistry& sessions, DeliveryOptions options, Dialler dial)
+                   PeerDirectory& peers, SessionRegistry& sessions, Metrics& metrics, DeliveryOptions options,
+                   Dialler dial)
     : executor_(std::move(executor)),
       db_threads_(db_threads),
       outbox_(outbox),
       peers_(peers),
       sessions_(sessions),
+      metrics_(metrics),
       options_(options),
       dial_(std::move(dial)),
       sweep_timer_(executor_) {}
@@ -110,6 +112,7 @@ asio::awaitable<void> Delivery::pump(std::string recipient) {
       break;
     }
     std::vector<OutboxRow> rows = std::move(*claimed);
+    const auto claimed_at = std::chrono::steady_clock::now();
     if (rows.empty()) {
       if (running_[recipient]) continue;
       break;
@@ -127,6 +130,10 @@ asio::awaitable<void> Delivery::pump(std::string recipient) {
       if (session && error.empty()) {
         const auto ec = co_await session->deliver(row.apdu);
         if (!ec) {
+          // Acceptance → claim on the database's clock, claim → written on ours.
+          const std::chrono::duration<double> since_claim = std::chrono::steady_clock::now() - claimed_at;
+          metrics_.delivery_latency.observe(row.age_at_claim_seconds + since_claim.count());
+          metrics_.deliveries.inc({std::string(to_string(DeliveryResult::kDelivered))});
           const bool marked = co_await mark_delivered(row.id);
           if (marked) {
             spdlog::info("delivery: outbox {} ({} bytes) delivered to {} on connection {}", row.id,
@@ -144,6 +151,8 @@ asio::awaitable<void> Delivery::pump(std::string recipient) {
       // This row failed; count it. The rest go back untouched (they stay behind it in order).
       auto failed_call = [&outbox, row, error] { return outbox.mark_failed(row, error); };
       auto failed = co_await run_blocking(db_threads_, failed_call);
+      const bool gave_up = failed && *failed;
+      metrics_.deliveries.inc({std::string(to_string(gave_up ? DeliveryResult::kFailed : DeliveryResult::kRetry))});
       if (!failed) {
         spdlog::error("delivery: cannot record failed attempt for outbox {}: {}", row.id, failed.error().describe());
       } else if (*failed) {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 namespace illhub::net {
 
@@ -33,7 +34,7 @@ prefix AS (
 UPDATE outbox o SET next_attempt_at = now() + make_interval(secs => $3::double precision),
                     claimed_by = $4, claimed_at = now()
 FROM prefix WHERE o.id = prefix.id
-RETURNING o.id, o.apdu, o.attempts)sql";
+RETURNING o.id, o.apdu, o.attempts, extract(epoch FROM clock_timestamp() - o.created_at)::float8)sql";
 
 std::string seconds(std::chrono::milliseconds ms) {
   return std::to_string(static_cast<double>(ms.count()) / 1000.0);
@@ -71,6 +72,7 @@ Result<std::vector<OutboxRow>, store::StoreError> OutboxStore::claim(const std::
     row.id = rows->get_int64(i, 0).value_or(0);
     row.apdu = rows->get_bytea(i, 1);
     row.attempts = static_cast<int>(rows->get_int64(i, 2).value_or(0));
+    row.age_at_claim_seconds = std::strtod(std::string(rows->get(i, 3)).c_str(), nullptr);
     out.push_back(std::move(row));
   }
   // RETURNING does not promise an order; delivery relies on it.
@@ -117,6 +119,26 @@ Result<Ok, store::StoreError> OutboxStore::release(const std::vector<std::int64_
       {list});
   if (!r) return unexpected(r.error());
   return Ok{};
+}
+
+Result<OutboxCounts, store::StoreError> OutboxStore::counts(std::chrono::milliseconds limit) {
+  auto lease = pool_.acquire();
+  if (!lease) return unexpected(lease.error());
+  store::PgConnection& conn = **lease;
+  auto begin = conn.exec("BEGIN");
+  if (!begin) return unexpected(begin.error());
+  // Transaction-local: the pooled connection keeps no timeout afterwards.
+  auto timeout = conn.exec("SELECT set_config('statement_timeout', $1, true)", {std::to_string(limit.count())});
+  auto r = timeout ? conn.exec("SELECT (SELECT count(*) FROM outbox WHERE status = 'pending'), "
+                               "       (SELECT count(*) FROM outbox WHERE status = 'failed')")
+                   : Result<store::PgResult, store::StoreError>(unexpected(timeout.error()));
+  if (!r) {
+    (void)conn.exec("ROLLBACK");
+    return unexpected(r.error());
+  }
+  auto commit = conn.exec("COMMIT");
+  if (!commit) return unexpected(commit.error());
+  return OutboxCounts{r->get_int64(0, 0).value_or(0), r->get_int64(0, 1).value_or(0)};
 }
 
 Result<std::vector<DueRecipient>, store::StoreError> OutboxStore::due_recipients() {

@@ -37,16 +37,17 @@ std::string make_node_id() {
 Server::Server(asio::io_context& io, store::ConnectionPool& pool, store::TransactionStore& store,
                ServerOptions options, std::size_t db_threads)
     : io_(io),
+      pool_(pool),
       options_(std::move(options)),
       db_threads_(db_threads),
       peers_(pool),
       node_id_(make_node_id()),
-      status_(pool),
+      status_record_(pool),
       outbox_(pool, options_.delivery, node_id_),
       timer_sweep_(pool),
       acceptor_(io) {
   context_ = std::make_unique<SessionContext>(SessionContext{
-      db_threads_, store, status_, peers_, options_.limits,
+      db_threads_, store, status_record_, peers_, metrics_, options_.limits,
       [this](const std::shared_ptr<Session>& s) {
         sessions_.bind(s);
         delivery_->wake(s->peer());  // whatever waited for this peer goes now
@@ -54,7 +55,7 @@ Server::Server(asio::io_context& io, store::ConnectionPool& pool, store::Transac
       [this](const std::shared_ptr<Session>& s) { sessions_.remove(s); },
       [this](const std::string& recipient) { delivery_->wake(recipient); }});
   delivery_ = std::make_unique<Delivery>(
-      io_.get_executor(), db_threads_, outbox_, peers_, sessions_, options_.delivery,
+      io_.get_executor(), db_threads_, outbox_, peers_, sessions_, metrics_, options_.delivery,
       [this](const std::string& symbol, const std::string& endpoint, std::string& error) {
         return dial(symbol, endpoint, error);
       });
@@ -79,6 +80,21 @@ error_code Server::start() {
   if (!ec) acceptor_.bind(endpoint, ec);
   if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return ec;
+  if (!options_.metrics_listen.empty()) {
+    auto status_at = parse_listen_endpoint(options_.metrics_listen);
+    if (!status_at) {
+      spdlog::error("metrics_listen: {}", status_at.error());
+      return make_error_code(boost::system::errc::invalid_argument);
+    }
+    status_ = std::make_unique<StatusEndpoint>(io_.get_executor(), db_threads_, pool_, outbox_, metrics_, [this] {
+      if (stopping_) return std::string("stopping");
+      return acceptor_.is_open() ? std::string() : std::string("not listening");
+    });
+    if (auto sec = status_->start(*status_at)) {
+      spdlog::error("cannot listen for metrics on {}: {}", options_.metrics_listen, sec.message());
+      return sec;
+    }
+  }
   asio::co_spawn(io_, accept_loop(), asio::detached);
   asio::co_spawn(io_, delivery_->sweeper(), asio::detached);
   asio::co_spawn(io_, listener_->run(), asio::detached);
@@ -89,6 +105,11 @@ error_code Server::start() {
 tcp::endpoint Server::local_endpoint() const {
   error_code ec;
   return acceptor_.local_endpoint(ec);
+}
+
+std::optional<tcp::endpoint> Server::metrics_endpoint() const {
+  if (!status_) return std::nullopt;
+  return status_->local_endpoint();
 }
 
 void Server::spawn_session(const std::shared_ptr<Session>& session) {
@@ -113,6 +134,7 @@ asio::awaitable<void> Server::accept_loop() {
       const auto remote = socket.remote_endpoint(ignored);
       spdlog::warn("refused connection from {}:{}: {} connections open (max_connections)",
                    remote.address().to_string(), remote.port(), sessions_.size());
+      metrics_.connections_refused.inc({"max_connections"});
       socket.close(ignored);
       continue;
     }
@@ -186,6 +208,7 @@ asio::awaitable<void> Server::drain(std::function<void()> done) {
   }
   if (sessions_.size() > 0) spdlog::warn("stopping: {} connection(s) did not finish in time", sessions_.size());
   else spdlog::info("stopping: all connections closed");
+  if (status_) status_->stop();  // kept until now: /readyz says "stopping" while draining
   if (done) done();
 }
 

@@ -83,6 +83,8 @@ std::string Session::describe() const {
 asio::awaitable<void> Session::run() {
   auto self = shared_from_this();
   spdlog::info("connection {} opened", describe());
+  ctx_.metrics.connections.inc({origin_ == Origin::kDialled ? "dialled" : "accepted"});
+  ctx_.metrics.connections_open.add(1);
   if (peer_.empty()) {
     co_await load_address_peers();
     if (address_peers_ && address_peers_->size() == 1) bind(address_peers_->front());
@@ -104,6 +106,7 @@ asio::awaitable<void> Session::run() {
     if (item.done) item.done(asio::error::connection_aborted);
   queue_.clear();
   spdlog::info("connection {} closed after {} APDU(s) received", describe(), frames_);
+  ctx_.metrics.connections_open.add(-1);
   ctx_.on_closed(self);
 }
 
@@ -198,6 +201,8 @@ asio::awaitable<void> Session::reader() {
     if (const auto& err = framer_.error()) {
       spdlog::warn("connection {}: refused: stream cannot be framed ({} at offset {}); closing",
                    describe(), codec::describe(err->problem), err->stream_offset);
+      ctx_.metrics.count_apdu("unknown", ApduResult::kMalformed);
+      ctx_.metrics.count_refusal(codec::GeneralProblem::kBadlyStructuredApdu);  // as the report says
       auto report = framing_failure_report(frames_ + 1, *err, peer_);
       if (report) enqueue(Outbound{std::move(*report), false, {}});
       else spdlog::error("connection {}: {}", describe(), report.error());
@@ -218,6 +223,8 @@ asio::awaitable<void> Session::handle_frame(std::vector<std::uint8_t> frame) {
     const auto& err = decoded.error();
     spdlog::warn("connection {}: refused frame {} ({} bytes): {}: {}", describe(), frame_no, frame.size(),
                  codec::to_string(codec::general_problem(err)), err.detail);
+    ctx_.metrics.count_apdu("unknown", ApduResult::kMalformed);
+    ctx_.metrics.count_refusal(codec::general_problem(err));
     auto report = decode_failure_report(frame_no, err, peer_);
     if (report) enqueue(Outbound{std::move(*report), false, {}});
     else spdlog::error("connection {}: {}", describe(), report.error());
@@ -235,6 +242,8 @@ asio::awaitable<void> Session::handle_frame(std::vector<std::uint8_t> frame) {
       check_identity(envelope, bound, address_peers_.value_or(std::vector<std::string>{}));
   if (!identity.ok) {
     spdlog::warn("connection {}: refused {}: security problem: {}", describe(), what, identity.problem);
+    ctx_.metrics.count_apdu(codec::to_string(envelope.kind), ApduResult::kUnauthorised);
+    ctx_.metrics.count_refusal(codec::SecurityProblem{});
     auto report = report_about(envelope, codec::ErrorReportSpec{"frame " + std::to_string(frame_no),
                                                                 codec::SecurityProblem{identity.problem}});
     if (report) enqueue(Outbound{std::move(*report), false, {}});
@@ -253,7 +262,13 @@ asio::awaitable<void> Session::handle_frame(std::vector<std::uint8_t> frame) {
   busy_ = true;
   store::TransactionStore& store = ctx_.store;
   const std::string sender = peer_;
-  auto applied_call = [&store, apdu, sender] { return store.apply(*apdu, sender); };
+  Metrics& metrics = ctx_.metrics;
+  auto applied_call = [&store, &metrics, apdu, sender] {
+    const auto started = Clock::now();
+    auto result = store.apply(*apdu, sender);
+    metrics.commit_latency.observe(std::chrono::duration<double>(Clock::now() - started).count());
+    return result;
+  };
   auto applied = co_await run_blocking(ctx_.db_threads, applied_call);
   busy_ = false;
   touch();
@@ -261,11 +276,16 @@ asio::awaitable<void> Session::handle_frame(std::vector<std::uint8_t> frame) {
   if (!applied) {
     spdlog::error("connection {}: could not record {}: {}; answered resource-limitation", describe(), what,
                   applied.error().describe());
+    ctx_.metrics.count_apdu(codec::to_string(envelope.kind), ApduResult::kStoreFailed);
+    ctx_.metrics.count_refusal(codec::UnableToPerform::kResourceLimitation);
     auto report = store_failure_report(envelope);
     if (report) enqueue(Outbound{std::move(*report), false, {}});
     co_return;
   }
   const store::ApplyResult& r = *applied;
+  ctx_.metrics.count_apdu(codec::to_string(envelope.kind), r.outcome == hub::Outcome::kAccepted    ? ApduResult::kAccepted
+                                                            : r.outcome == hub::Outcome::kDuplicate ? ApduResult::kDuplicate
+                                                                                                    : ApduResult::kRefused);
   switch (r.outcome) {
     case hub::Outcome::kAccepted:
       spdlog::info("connection {}: accepted {} from {} for {} (event {}, outbox {})", describe(), what, sender,
@@ -281,6 +301,7 @@ asio::awaitable<void> Session::handle_frame(std::vector<std::uint8_t> frame) {
     case hub::Outcome::kRefused: {
       spdlog::warn("connection {}: refused {} from {}: {}", describe(), what, sender, r.decision.reason);
       if (!r.decision.refusal) break;
+      ctx_.metrics.count_refusal(r.decision.refusal->problem);
       auto report = report_about(envelope, *r.decision.refusal);
       if (report) enqueue(Outbound{std::move(*report), false, {}});
       else spdlog::error("connection {}: {}", describe(), report.error());

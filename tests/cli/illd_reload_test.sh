@@ -37,6 +37,8 @@ config="$data/illd.toml"
 cat >"$config" <<'TOML'
 [listen]
 address = "127.0.0.1:0"
+[metrics]
+listen = "127.0.0.1:0"
 [log]
 level = "info"
 [limits]

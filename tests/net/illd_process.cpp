@@ -25,7 +25,8 @@ bool IlldProcess::start(const std::string& conninfo, const IlldLaunch& launch) {
     return false;
   }
   // Built before fork: the child of a threaded process should not allocate.
-  std::vector<std::string> args = {"illd", "--db", conninfo, "--listen", "127.0.0.1:0", "--log-level", "debug"};
+  std::vector<std::string> args = {"illd",           "--db",        conninfo, "--listen", "127.0.0.1:0",
+                                   "--metrics-listen", "127.0.0.1:0", "--log-level", "debug"};
   args.insert(args.end(), launch.args.begin(), launch.args.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
@@ -49,10 +50,14 @@ bool IlldProcess::start(const std::string& conninfo, const IlldLaunch& launch) {
     ::_exit(127);
   }
   ::close(out[1]);
-  // "illd listening on 127.0.0.1:PORT\n", within 30 s.
+  // "illd listening on 127.0.0.1:PORT\n" then "illd metrics on 127.0.0.1:PORT\n", within 30 s.
   std::string line;
   const auto deadline = Clock::now() + std::chrono::seconds(30);
-  while (line.find('\n') == std::string::npos) {
+  const auto both_lines = [&line] {
+    const auto m = line.find("illd metrics on ");
+    return m != std::string::npos && line.find('\n', m) != std::string::npos;
+  };
+  while (!both_lines()) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     pollfd p{out[0], POLLIN, 0};
     if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
@@ -61,14 +66,23 @@ bool IlldProcess::start(const std::string& conninfo, const IlldLaunch& launch) {
     if (n <= 0) break;
     line.append(c, static_cast<std::size_t>(n));
   }
-  ::close(out[0]);
-  const auto colon = line.rfind(':');
-  if (line.rfind("illd listening on ", 0) != 0 || colon == std::string::npos) {
+  stdout_fd_ = out[0];
+  // The port after the last ':' of the line starting with `prefix`, or 0.
+  const auto port_after = [&line](const std::string& prefix) -> std::uint16_t {
+    const auto at = line.find(prefix);
+    if (at == std::string::npos) return 0;
+    const auto end = line.find('\n', at);
+    const auto colon = line.rfind(':', end);
+    if (end == std::string::npos || colon == std::string::npos || colon < at) return 0;
+    return static_cast<std::uint16_t>(std::stoi(line.substr(colon + 1, end - colon - 1)));
+  };
+  port_ = line.rfind("illd listening on ", 0) == 0 ? port_after("illd listening on ") : 0;
+  metrics_port_ = port_after("illd metrics on ");
+  if (port_ == 0 || metrics_port_ == 0) {
     error_ = "illd did not say where it listens; got '" + line + "'; log:\n" + log();
     stop();
     return false;
   }
-  port_ = static_cast<std::uint16_t>(std::stoi(line.substr(colon + 1)));
   return true;
 }
 
@@ -84,11 +98,15 @@ int IlldProcess::stop(std::chrono::milliseconds grace) {
       ::kill(pid_, SIGKILL);
       ::waitpid(pid_, &status, 0);
       pid_ = -1;
+      if (stdout_fd_ >= 0) ::close(stdout_fd_);
+      stdout_fd_ = -1;
       return -1;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   pid_ = -1;
+  if (stdout_fd_ >= 0) ::close(stdout_fd_);
+  stdout_fd_ = -1;
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
@@ -97,6 +115,8 @@ void IlldProcess::kill_hard() {
   ::kill(pid_, SIGKILL);
   ::waitpid(pid_, nullptr, 0);
   pid_ = -1;
+  if (stdout_fd_ >= 0) ::close(stdout_fd_);
+  stdout_fd_ = -1;
 }
 
 std::string IlldProcess::log() const {

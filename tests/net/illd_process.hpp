@@ -1,7 +1,9 @@
 #pragma once
-// IlldProcess: a real illd started for one test (`--db CONNINFO --listen 127.0.0.1:0`), its
-// port read from the "illd listening on" line, its log kept in a file, stopped by its PID
-// (SIGTERM, then SIGKILL after a deadline) when the object is destroyed.
+// IlldProcess: a real illd started for one test (`--db CONNINFO --listen 127.0.0.1:0
+// --metrics-listen 127.0.0.1:0`), its ports read from the "illd listening on" and "illd
+// metrics on" lines, its log kept in a file, stopped by its PID (SIGTERM, then SIGKILL after a
+// deadline) when the object is destroyed. Its stdout stays open until then, so a later line
+// from illd never meets a closed pipe.
 
 #include <sys/types.h>
 
@@ -26,13 +28,16 @@ class IlldProcess {
   IlldProcess& operator=(const IlldProcess&) = delete;
   ~IlldProcess() { stop(); }
 
-  /// Starts illd and waits (bounded) for its listening line. False with error() on failure.
+  /// Starts illd and waits (bounded) for its listening and metrics lines. False with error()
+  /// on failure.
   bool start(const std::string& conninfo, const IlldLaunch& launch = {});
   /// SIGTERM, wait up to `grace`, then SIGKILL. Returns the exit status (-1 if killed).
   int stop(std::chrono::milliseconds grace = std::chrono::seconds(15));
   /// SIGKILL at once, as a crash: nothing of illd's shutdown runs.
   void kill_hard();
   std::uint16_t port() const { return port_; }
+  /// The status port (/metrics, /healthz, /readyz).
+  std::uint16_t metrics_port() const { return metrics_port_; }
   pid_t pid() const { return pid_; }
   const std::string& error() const { return error_; }
   /// Everything illd logged so far.
@@ -42,6 +47,8 @@ class IlldProcess {
  private:
   pid_t pid_ = -1;
   std::uint16_t port_ = 0;
+  std::uint16_t metrics_port_ = 0;
+  int stdout_fd_ = -1;
   std::string log_path_;
   std::string error_;
 };

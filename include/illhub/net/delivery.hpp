@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 
+#include "illhub/net/metrics.hpp"
 #include "illhub/net/options.hpp"
 #include "illhub/net/outbox_store.hpp"
 #include "illhub/net/peer_directory.hpp"
@@ -32,7 +33,8 @@ class Delivery {
       const std::string& symbol, const std::string& endpoint, std::string& error)>;
 
   Delivery(asio::any_io_executor executor, asio::thread_pool& db_threads, OutboxStore& outbox,
-           PeerDirectory& peers, SessionRegistry& sessions, DeliveryOptions options, Dialler dial);
+           PeerDirectory& peers, SessionRegistry& sessions, Metrics& metrics, DeliveryOptions options,
+           Dialler dial);
 
   /// Makes sure `recipient`'s due rows get sent soon. Cheap; call from the io thread.
   void wake(const std::string& recipient);
@@ -54,6 +56,7 @@ class Delivery {
   OutboxStore& outbox_;
   PeerDirectory& peers_;
   SessionRegistry& sessions_;
+  Metrics& metrics_;
   DeliveryOptions options_;
   Dialler dial_;
   asio::steady_timer sweep_timer_;

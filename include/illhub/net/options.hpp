@@ -76,11 +76,11 @@ struct ServerOptions {
   TimerOptions timers;
   /// libpq conninfo for the dedicated LISTEN connection (the same database as the pool).
   std::string conninfo;
+  /// The status port (/metrics, /healthz, /readyz; docs/METRICS.md), HOST:PORT with a numeric
+  /// address, port 0 = any free port; "" = off. Loopback by default: it has no authentication.
+  std::string metrics_listen = "127.0.0.1:4991";
   /// How long stop() waits for connections to finish their work before cutting them.
   std::chrono::milliseconds shutdown_grace{std::chrono::seconds(10)};
-  /// metrics.listen: HOST:PORT for the metrics and health HTTP endpoint; empty: off. Checked
-  /// by the configuration; the Server itself does not serve it.
-  std::string metrics_listen = "127.0.0.1:4991";
 };
 
 }  // namespace illhub::net

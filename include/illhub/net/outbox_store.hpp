@@ -29,6 +29,15 @@ struct OutboxRow {
   std::int64_t id = 0;
   std::vector<std::uint8_t> apdu;  // exactly the sender's BER
   int attempts = 0;                // failed attempts so far
+  /// Seconds from the row's creation (the APDU's acceptance) to the claim, both read on the
+  /// database's clock (delivery adds its own elapsed time: no clock skew between hosts).
+  double age_at_claim_seconds = 0;
+};
+
+/// Rows per status, over all nodes (the status port's gauges).
+struct OutboxCounts {
+  std::int64_t pending = 0;
+  std::int64_t failed = 0;
 };
 
 struct DueRecipient {
@@ -51,6 +60,10 @@ class OutboxStore {
   Result<bool, store::StoreError> mark_failed(const OutboxRow& row, const std::string& error);
   /// Gives claimed rows back (due again at once) without counting an attempt.
   Result<Ok, store::StoreError> release(const std::vector<std::int64_t>& ids);
+  /// How many rows are pending and failed. Pending rows are counted from the partial index on
+  /// pending rows; failed rows need a scan of the outbox (no index on them), so this runs
+  /// under a statement_timeout of `limit` and is meant for a scrape, not a hot path.
+  Result<OutboxCounts, store::StoreError> counts(std::chrono::milliseconds limit = std::chrono::seconds(2));
   /// Enabled recipients with at least one due pending row.
   Result<std::vector<DueRecipient>, store::StoreError> due_recipients();
 

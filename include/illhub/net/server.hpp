@@ -6,16 +6,19 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "illhub/net/delivery.hpp"
+#include "illhub/net/metrics.hpp"
 #include "illhub/net/options.hpp"
 #include "illhub/net/outbox_listener.hpp"
 #include "illhub/net/outbox_store.hpp"
 #include "illhub/net/peer_directory.hpp"
 #include "illhub/net/session_registry.hpp"
 #include "illhub/net/timer_loop.hpp"
+#include "illhub/net/status_endpoint.hpp"
 #include "illhub/store/connection_pool.hpp"
 #include "illhub/store/status_record.hpp"
 #include "illhub/store/timer_sweep.hpp"
@@ -31,11 +34,16 @@ class Server {
          ServerOptions options, std::size_t db_threads = 4);
   ~Server();
 
-  /// Binds and listens; starts accepting, delivery, the sweep, LISTEN and the timers on `io`. Returns the
-  /// error if the address cannot be bound. Does not run the io_context.
+  /// Binds and listens; starts accepting, delivery, the sweep, LISTEN and the timers on `io`,
+  /// and the status port when options.metrics_listen is set. Returns the error if an address
+  /// cannot be bound (or metrics_listen is not HOST:PORT: invalid_argument, the reason logged).
+  /// Does not run the io_context.
   boost::system::error_code start();
   /// The address actually listened on (the real port when options asked for port 0).
   tcp::endpoint local_endpoint() const;
+  /// The status port's address (the real port when asked for port 0); unset when it is off.
+  std::optional<tcp::endpoint> metrics_endpoint() const;
+  Metrics& metrics() { return metrics_; }
 
   /// Graceful stop: stop accepting; sessions stop reading, finish the APDU being applied and
   /// write its answer, then close; after options.shutdown_grace the rest are cut. Calls
@@ -54,11 +62,13 @@ class Server {
   asio::awaitable<void> drain(std::function<void()> done);
 
   asio::io_context& io_;
+  store::ConnectionPool& pool_;
   ServerOptions options_;
+  Metrics metrics_;
   asio::thread_pool db_threads_;
   PeerDirectory peers_;
   std::string node_id_;  // see OutboxListener: the node's name in pg_stat_activity
-  store::StatusRecord status_;
+  store::StatusRecord status_record_;
   OutboxStore outbox_;
   SessionRegistry sessions_;
   std::unique_ptr<SessionContext> context_;
@@ -69,6 +79,7 @@ class Server {
   std::unique_ptr<OutboxListener> listener_;
   store::TimerSweep timer_sweep_;
   std::unique_ptr<TimerLoop> timers_;
+  std::unique_ptr<StatusEndpoint> status_;
   tcp::acceptor acceptor_;
   bool stopping_ = false;
 };

@@ -23,6 +23,7 @@
 
 #include "illhub/codec/envelope.hpp"
 #include "illhub/codec/framer.hpp"
+#include "illhub/net/metrics.hpp"
 #include "illhub/net/options.hpp"
 #include "illhub/net/peer_directory.hpp"
 #include "illhub/store/status_record.hpp"
@@ -43,6 +44,7 @@ struct SessionContext {
   /// Status-Query answers from the record.
   store::StatusRecord& status;
   PeerDirectory& peers;
+  Metrics& metrics;
   SessionLimits limits;
   /// The session now speaks for a peer (bound at connect or by its first APDU).
   std::function<void(const std::shared_ptr<Session>&)> on_bound;

@@ -2,13 +2,15 @@
 // listens for member libraries' ISO 10161 connections and relays their APDUs after the hub
 // has checked and recorded them (src/net). See docs/NET.md.
 //
-//   illd [--config FILE] [--check-config] [--db URI] [--listen HOST:PORT] [--data-dir DIR]
+//   illd [--config FILE] [--check-config] [--db URI] [--listen HOST:PORT]
+//        [--metrics-listen HOST:PORT] [--data-dir DIR]
 //        [--log-format text|json] [--log-level LEVEL] [--set SECTION.KEY=VALUE ...]
 //
 // Configuration: defaults < TOML file < ILLHUB_* environment < flags (illd/config.hpp,
 // docs/illd-config.md). Prints "illd listening on HOST:PORT" on stdout once it accepts
-// connections (with port 0, the port the system chose). Stops gracefully on SIGTERM and SIGINT;
-// SIGHUP reloads the configuration.
+// connections (with port 0, the port the system chose), then "illd metrics on HOST:PORT" when
+// the status port is on (docs/METRICS.md). Stops gracefully on SIGTERM and SIGINT; SIGHUP
+// reloads the configuration.
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
@@ -37,6 +39,11 @@
 namespace {
 
 using namespace illhub;
+
+std::string endpoint_text(const boost::asio::ip::tcp::endpoint& ep) {
+  const std::string address = ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string();
+  return address + ":" + std::to_string(ep.port());
+}
 
 int run(const illd::ConfigSources& sources, illd::IlldConfig config) {
   boost::asio::io_context io(1);
@@ -89,13 +96,18 @@ int run(const illd::ConfigSources& sources, illd::IlldConfig config) {
   {
     net::Server server(io, pool, transactions, options, db_threads);
     if (auto ec = server.start()) {
-      spdlog::error("cannot listen on {}: {}", listen, ec.message());
+      spdlog::error("cannot listen (listen.address {}, metrics.listen {}): {}", listen, options.metrics_listen,
+                    ec.message());
       return 1;
     }
     const auto ep = server.local_endpoint();
     const std::string address = ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string();
     spdlog::info("listening on {}:{}", address, ep.port());
     std::cout << "illd listening on " << address << ":" << ep.port() << std::endl;
+    if (const auto status_ep = server.metrics_endpoint()) {
+      spdlog::info("status port (/metrics, /healthz, /readyz) on {}", endpoint_text(*status_ep));
+      std::cout << "illd metrics on " << endpoint_text(*status_ep) << std::endl;
+    }
 
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int signo) {
@@ -127,7 +139,7 @@ int main(int argc, char** argv) {
   CLI::App app{"illd: the illhub ISO 10161 interlibrary-loan hub"};
   std::string config_file;
   bool check_config = false;
-  std::optional<std::string> db, listen, data_dir, log_format, log_level;
+  std::optional<std::string> db, listen, metrics_listen, data_dir, log_format, log_level;
   std::vector<std::string> settings;
   app.add_option("--config", config_file, "TOML configuration file (default: ILLHUB_CONFIG; none if unset)");
   app.add_flag("--check-config", check_config,
@@ -136,6 +148,9 @@ int main(int argc, char** argv) {
   app.add_option("--db", db, "database.uri: PostgreSQL URI or conninfo (else PG* variables, else an "
                              "embedded cluster in the data directory)");
   app.add_option("--listen", listen, "listen.address, HOST:PORT (port 0: any free port)");
+  app.add_option("--metrics-listen", metrics_listen,
+                 "metrics.listen: status port for /metrics, /healthz, /readyz, HOST:PORT (port 0: any "
+                 "free port; empty: off). No authentication: keep it on loopback");
   app.add_option("--data-dir", data_dir, "database.data_dir: illhub's data directory (embedded cluster)");
   app.add_option("--log-format", log_format, "log.format: text or json (one JSON object per line)");
   app.add_option("--log-level", log_level, "log.level: trace, debug, info, warn, error, critical, off");
@@ -149,9 +164,9 @@ int main(int argc, char** argv) {
   }
   sources.environment = illd::illhub_environment();
   const std::pair<const std::optional<std::string>*, const char*> named_flags[] = {
-      {&db, "database.uri"}, {&listen, "listen.address"}, {&data_dir, "database.data_dir"},
-      {&log_format, "log.format"}, {&log_level, "log.level"}};
-  const char* flag_names[] = {"--db", "--listen", "--data-dir", "--log-format", "--log-level"};
+      {&db, "database.uri"},           {&listen, "listen.address"},  {&metrics_listen, "metrics.listen"},
+      {&data_dir, "database.data_dir"}, {&log_format, "log.format"}, {&log_level, "log.level"}};
+  const char* flag_names[] = {"--db", "--listen", "--metrics-listen", "--data-dir", "--log-format", "--log-level"};
   for (std::size_t i = 0; i < std::size(named_flags); ++i) {
     if (*named_flags[i].first) sources.flags.push_back({named_flags[i].second, **named_flags[i].first, flag_names[i]});
   }
