@@ -3,69 +3,20 @@
 // real date, so the tests move a stored date into the past instead of moving the clock.
 #include <gtest/gtest.h>
 
-#include <thread>
-
-#include "illhub/codec/codec.hpp"
-#include "illhub/codec/envelope.hpp"
-#include "illhub/store/migrator.hpp"
-#include "illhub/store/pg_connection.hpp"
-#include "net/illd_process.hpp"
-#include "net/test_peer.hpp"
-#include "support/pg_cluster.hpp"
-#include "support/yaz_peer.hpp"
+#include "net/illd_fixture.hpp"
 
 namespace illhub::test {
 namespace {
 
-using namespace std::chrono_literals;
-using Bytes = std::vector<std::uint8_t>;
+enum TimerKind : int { kOverdue = 12, kExpired = 20 };
 
-constexpr const char* kBorrowerAddress = "127.0.0.2";
-constexpr const char* kLenderAddress = "127.0.0.3";
-
-enum Kind { kIllRequest = 1, kShipped = 3, kIllAnswer = 4, kReceived = 8, kReturned = 10, kOverdue = 12, kExpired = 20 };
-
-class TimersTest : public ::testing::Test {
+class TimersTest : public IlldFixture {
  protected:
   void SetUp() override {
-    conninfo_ = fresh_database();
-    conn_.emplace(connect_or_abort(conninfo_));
-    auto migrated = store::Migrator(store::embedded_migrations()).migrate(*conn_);
-    ASSERT_TRUE(migrated) << migrated.error().describe();
-    ASSERT_TRUE(conn_->exec("INSERT INTO peers (symbol, name, delivery_mode, allowed_networks) VALUES "
-                            "('IRL:BOR', 'Borrower', 'connection', '{127.0.0.2/32}'), "
-                            "('IRL:LEN', 'Lender', 'connection', '{127.0.0.3/32}')"));
+    IlldFixture::SetUp();
+    add_peer("IRL:BOR", "127.0.0.2/32");
+    add_peer("IRL:LEN", "127.0.0.3/32");
     ASSERT_TRUE(illd_.start(conninfo_, IlldLaunch{{"--set", "timers.interval=200ms"}, {}})) << illd_.error();
-  }
-
-  void TearDown() override {
-    if (HasFailure() && illd_.pid() > 0) std::cerr << "--- illd log ---\n" << illd_.log();
-    if (illd_.pid() > 0) {
-      EXPECT_EQ(illd_.stop(), 0) << illd_.log();
-    }
-    if (!HasFailure()) illd_.remove_log();
-  }
-
-  std::string text(const std::string& sql) {
-    auto r = conn_->exec(sql);
-    EXPECT_TRUE(r) << sql << ": " << (r ? "" : r.error().describe());
-    return r && r->rows() ? std::string(r->get(0, 0)) : std::string();
-  }
-
-  bool eventually(const std::string& sql, const std::string& want, std::chrono::milliseconds timeout = 10s) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (text(sql) == want) return true;
-      std::this_thread::sleep_for(50ms);
-    }
-    return false;
-  }
-
-  static Bytes apdu(int kind, const std::string& qualifier, const std::string& time) {
-    testing::SampleOptions o;
-    o.qualifier = qualifier;
-    o.time = time;
-    return testing::yaz_encode_sample(kind, o);
   }
 
   /// Sends `kind` from `sender`; `recipient` must get it unchanged.
@@ -94,10 +45,6 @@ class TimersTest : public ::testing::Test {
     EXPECT_EQ(e.transaction_id.qualifier, qualifier);
     return e;
   }
-
-  std::string conninfo_;
-  std::optional<store::PgConnection> conn_;
-  IlldProcess illd_;
 };
 
 TEST_F(TimersTest, TheBorrowerGetsTheHubsOverdueOverTcpAndCanStillReturnTheItem) {
