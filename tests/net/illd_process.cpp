@@ -33,7 +33,7 @@ bool IlldProcess::start(const std::string& conninfo, const IlldLaunch& launch) {
     ::dup2(out[1], 1);
     const int log = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (log >= 0) ::dup2(log, 2);
-    std::vector<std::string> args = {"illd", "--db", conninfo, "--listen", "127.0.0.1:0", "--log-level", "debug"};
+    std::vector<std::string> args = {"illd", "--db", conninfo, "--listen", "127.0.0.1:0", "--log-level", launch.log_level};
     args.insert(args.end(), launch.args.begin(), launch.args.end());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());

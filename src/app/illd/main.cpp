@@ -3,11 +3,13 @@
 // has checked and recorded them (src/net). See docs/NET.md.
 //
 //   illd [--db URI] [--listen HOST:PORT] [--data-dir DIR] [--log-format text|json]
+//        [--max-connections N]
 //
 // Prints "illd listening on HOST:PORT" on stdout once it accepts connections (with port 0,
 // the port the system chose). Stops gracefully on SIGTERM and SIGINT.
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -44,8 +46,27 @@ bool split_listen(const std::string& text, std::string& host, std::uint16_t& por
   return true;
 }
 
-int run(const std::optional<std::string>& db, const std::string& listen, std::filesystem::path data_dir) {
+/// Every connection is a file descriptor: take the soft limit up to the hard one, so that
+/// --max-connections, not the shell's default of 1024, decides how many peers fit.
+void raise_file_limit(std::size_t max_connections) {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (limit.rlim_cur < limit.rlim_max) {
+    const rlim_t before = limit.rlim_cur;
+    limit.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) limit.rlim_cur = before;
+  }
+  // Beyond the connections: the listener, the database pool, LISTEN, logs, the embedded cluster.
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < max_connections + 64)
+    spdlog::warn("open files limited to {}: fewer than --max-connections {} can be served",
+                 static_cast<unsigned long long>(limit.rlim_cur), max_connections);
+}
+
+int run(const std::optional<std::string>& db, const std::string& listen, std::filesystem::path data_dir,
+        std::size_t max_connections) {
   net::ServerOptions options;
+  options.limits.max_connections = max_connections;
+  raise_file_limit(max_connections);
   if (!split_listen(listen, options.listen_host, options.listen_port)) {
     spdlog::error("--listen '{}' is not HOST:PORT", listen);
     return 2;
@@ -126,6 +147,7 @@ int main(int argc, char** argv) {
   std::string data_dir;
   std::string log_format = "text";
   std::string log_level = "info";
+  std::size_t max_connections = illhub::net::SessionLimits{}.max_connections;
   app.add_option("--db", db, "PostgreSQL URI or conninfo (default: ILLHUB_DB, PG* variables, "
                              "else an embedded cluster in the data directory)");
   app.add_option("--listen", listen, "address to listen on, HOST:PORT (port 0: any free port)")
@@ -135,6 +157,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")->capture_default_str();
+  app.add_option("--max-connections", max_connections, "peer connections open at once; more are refused")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   if (!illhub::illd::set_up_logging(log_format, log_level)) {
@@ -142,7 +167,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    return run(db, listen, data_dir);
+    return run(db, listen, data_dir, max_connections);
   } catch (const std::exception& e) {
     // Start-up only: the data path never throws.
     spdlog::error("illd: {}", e.what());
