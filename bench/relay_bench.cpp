@@ -5,10 +5,12 @@
 // resident memory per idle peer connection with 10,000 of them open. Prints the targets'
 // verdicts; a missed target does not fail the run (exit 0), a wrong relay does (exit 1).
 //
-//   build/bench/relay_bench [--seconds S] [--pairs P] [--idle K]
+//   build/bench/relay_bench [--seconds S] [--pairs P] [--idle K] [--statements]
 //
 // S: measured seconds per concurrency (default 3); P: at most this many peer pairs (default
 // 16; N in flight use min(N, P) pairs); K: idle connections (default 10000, 0 skips it).
+// --statements: load pg_stat_statements and list illd's statements during the run at 16 in
+// flight (calls per APDU, time): where PostgreSQL's time goes. It slows both sides a little.
 // Starts its own throwaway PostgreSQL cluster (fsync off) and illd processes, and stops them
 // by PID at the end.
 #include <sys/resource.h>
@@ -30,6 +32,7 @@
 #include "pgbench_baseline.hpp"
 #include "proc_stats.hpp"
 #include "relay_load.hpp"
+#include "statement_profile.hpp"
 
 namespace {
 
@@ -41,12 +44,17 @@ struct Args {
   double seconds = 3;
   int pairs = 16;
   int idle = 10000;
+  bool statements = false;
 };
 
 std::optional<Args> parse(int argc, char** argv) {
   Args a;
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
+    if (flag == "--statements") {
+      a.statements = true;
+      continue;
+    }
     if (i + 1 >= argc) return std::nullopt;
     const char* value = argv[++i];
     if (flag == "--seconds") a.seconds = std::atof(value);
@@ -119,7 +127,7 @@ const char* verdict(bool met) { return met ? "met" : "NOT met"; }
 int main(int argc, char** argv) {
   const auto parsed = parse(argc, argv);
   if (!parsed) {
-    std::fprintf(stderr, "usage: relay_bench [--seconds S>0] [--pairs 1..60000] [--idle 0..60000]\n");
+    std::fprintf(stderr, "usage: relay_bench [--seconds S>0] [--pairs 1..60000] [--idle 0..60000] [--statements]\n");
     return 2;
   }
   Args args = *parsed;
@@ -142,6 +150,8 @@ int main(int argc, char** argv) {
   cluster_options.durable = false;
   // pgbench at 256 clients, plus illd's pool and LISTEN connection.
   cluster_options.extra_settings = {"max_connections = 300"};
+  if (args.statements)
+    for (const char* line : bench::kStatementTrackingSettings) cluster_options.extra_settings.push_back(line);
   auto cluster = store::EmbeddedCluster::start(cluster_options);
   if (!cluster) {
     std::fprintf(stderr, "relay_bench: %s\n", cluster.error().describe().c_str());
@@ -178,6 +188,12 @@ int main(int argc, char** argv) {
 
   bool relay_correct = ok;
   double ratio_at_16 = -1, p99_at_16 = -1;
+  std::string profile_at_16;
+  std::optional<store::PgConnection> profile;  // with --statements: illd's database
+  if (ok && args.statements) {
+    auto conn = store::PgConnection::connect(conninfo);
+    if (conn) profile.emplace(std::move(conn).value());
+  }
   if (ok) {
     std::printf("relay_bench: %.1f s per run; illd --log-level warn; throwaway cluster with fsync off\n",
                 args.seconds);
@@ -187,6 +203,7 @@ int main(int argc, char** argv) {
   for (int in_flight : {1, 16, 256}) {
     if (!ok) break;
     const int pairs = std::min(in_flight, args.pairs);
+    if (profile && in_flight == 16 && !bench::reset_statement_profile(*profile)) profile.reset();
     const double illd_cpu = bench::cpu_seconds(illd.pid()), pg_cpu = bench::tree_cpu_seconds(postmaster);
     const auto r = load.run({in_flight, pairs, args.seconds, "N" + std::to_string(in_flight)});
     const double illd_used = bench::cpu_seconds(illd.pid()) - illd_cpu;
@@ -198,6 +215,7 @@ int main(int argc, char** argv) {
       break;
     }
     if (r.ran_out) std::printf("(%d in flight: some transactions used up their pre-encoded work)\n", in_flight);
+    if (profile && in_flight == 16) profile_at_16 = bench::statement_profile(*profile, r.apdus_all);
     const double apdu_rate = static_cast<double>(r.apdus) / r.seconds;
     const double pgbench = bench::pgbench_rate(pgbench_conninfo, script, in_flight, args.seconds);
     const double ratio = pgbench > 0 ? apdu_rate / pgbench : -1;
@@ -209,6 +227,10 @@ int main(int argc, char** argv) {
       ratio_at_16 = ratio;
       p99_at_16 = r.p99_ms;
     }
+  }
+  if (relay_correct && profile) {
+    std::printf("PostgreSQL statements of illd's database during the run at 16 in flight (pg_stat_statements):\n");
+    std::printf("%s", profile_at_16.c_str());
   }
   if (relay_correct) {
     std::printf("target: relay APDU/s >= 0.70 x pgbench tx/s at 16 in flight: %s (%.2f)\n", verdict(ratio_at_16 >= 0.7),

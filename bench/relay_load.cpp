@@ -170,6 +170,7 @@ bool RelayLoad::receive(Connection& c, RoundResult& result) {
     }
     Transaction& t = transactions_[found->second];
     c.awaited.erase(found);
+    ++result.apdus_all;
     const bool inside = now <= deadline_;
     if (inside) {
       ++result.apdus;

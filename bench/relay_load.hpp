@@ -37,6 +37,7 @@ struct RoundOptions {
 struct RoundResult {
   long lifecycles = 0;  ///< completed inside the window
   long apdus = 0;       ///< relayed (arrived) inside the window
+  long apdus_all = 0;   ///< relayed in all, the drain after the window included
   double seconds = 0;
   double p50_ms = 0, p99_ms = 0, max_ms = 0;  ///< relay latency: sender's write → recipient's read
   long mismatches = 0;  ///< frames that were not an APDU awaited on that connection
