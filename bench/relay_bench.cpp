@@ -3,7 +3,8 @@
 // latency (sender's write → recipient's read, p50/p99), next to pgbench running the store's
 // writes per APDU at the same concurrency on the same cluster in the same run; then illd's
 // resident memory per idle peer connection with 10,000 of them open. Prints the targets'
-// verdicts; a missed target does not fail the run (exit 0), a wrong relay does (exit 1).
+// verdicts; a missed target does not fail the run (exit 0); a wrong relay (altered or lost
+// APDUs) or a failed set-up does (exit 1).
 //
 //   build/bench/relay_bench [--seconds S] [--pairs P] [--idle K] [--statements]
 //
@@ -186,7 +187,6 @@ int main(int argc, char** argv) {
     }
   }
 
-  bool relay_correct = ok;
   double ratio_at_16 = -1, p99_at_16 = -1;
   std::string profile_at_16;
   std::optional<store::PgConnection> profile;  // with --statements: illd's database
@@ -211,14 +211,18 @@ int main(int argc, char** argv) {
     if (!r.error.empty() || r.mismatches || r.lost) {
       std::fprintf(stderr, "relay_bench: %d in flight: %s; %ld frame(s) not as sent, %ld APDU(s) never arrived\n",
                    in_flight, r.error.c_str(), r.mismatches, r.lost);
-      relay_correct = ok = false;
+      ok = false;
       break;
     }
     if (r.ran_out) std::printf("(%d in flight: some transactions used up their pre-encoded work)\n", in_flight);
     if (profile && in_flight == 16) profile_at_16 = bench::statement_profile(*profile, r.apdus_all);
     const double apdu_rate = static_cast<double>(r.apdus) / r.seconds;
     const double pgbench = bench::pgbench_rate(pgbench_conninfo, script, in_flight, args.seconds);
-    const double ratio = pgbench > 0 ? apdu_rate / pgbench : -1;
+    if (pgbench <= 0) {
+      ok = false;  // pgbench said why on stderr
+      break;
+    }
+    const double ratio = apdu_rate / pgbench;
     // CPU over the relay run: illd's and PostgreSQL's include the drain after the window.
     std::printf("%9d %6d %12.1f %9.0f %8.2f %8.2f %8.1f %13.0f %6.2f %10.0f/%.0f/%.0f\n", in_flight, pairs,
                 static_cast<double>(r.lifecycles) / r.seconds, apdu_rate, r.p50_ms, r.p99_ms, r.max_ms, pgbench,
@@ -228,11 +232,11 @@ int main(int argc, char** argv) {
       p99_at_16 = r.p99_ms;
     }
   }
-  if (relay_correct && profile) {
+  if (ok && profile) {
     std::printf("PostgreSQL statements of illd's database during the run at 16 in flight (pg_stat_statements):\n");
     std::printf("%s", profile_at_16.c_str());
   }
-  if (relay_correct) {
+  if (ok) {
     std::printf("target: relay APDU/s >= 0.70 x pgbench tx/s at 16 in flight: %s (%.2f)\n", verdict(ratio_at_16 >= 0.7),
                 ratio_at_16);
     std::printf("target: p99 relay latency <= 10 ms at 16 in flight: %s (%.2f ms)\n", verdict(p99_at_16 <= 10.0),
@@ -263,11 +267,12 @@ int main(int argc, char** argv) {
       }
     } else {
       std::fprintf(stderr, "relay_bench: cannot set up the idle-connection run: %s\n", illd.error().c_str());
+      ok = false;
     }
   }
   if (ok) illd.remove_log();
   else std::fprintf(stderr, "relay_bench: illd's log is kept in /tmp/illd-nettest-*.log\n");
   auto stopped = cluster->stop();
   std::filesystem::remove_all(dir);
-  return relay_correct && stopped ? 0 : 1;
+  return ok && stopped ? 0 : 1;
 }
