@@ -8,7 +8,6 @@
 // Starts its own throwaway PostgreSQL cluster (fsync off for both sides alike) in /tmp and
 // stops it at the end, by PID.
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -18,7 +17,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -28,6 +26,7 @@
 #include "illhub/store/embedded_cluster.hpp"
 #include "illhub/store/migrator.hpp"
 #include "illhub/store/transaction_store.hpp"
+#include "pgbench_baseline.hpp"
 
 namespace {
 
@@ -109,26 +108,6 @@ double store_rate(store::ConnectionPool& pool, int callers, double seconds, int 
   return static_cast<double>(applied) / elapsed;
 }
 
-/// pgbench's transactions per second, or a negative value when it failed.
-double pgbench_rate(const std::string& conninfo, const std::string& script, int clients, double seconds) {
-  const std::string out = "/tmp/illhub-store-bench-pgbench.txt";
-  const std::string cmd = "pgbench -n -M prepared -c " + std::to_string(clients) + " -j " +
-                          std::to_string(std::min(clients, 4)) + " -T " +
-                          std::to_string(static_cast<int>(seconds + 0.5)) + " -f " + script + " '" +
-                          conninfo + "' > " + out + " 2>&1";
-  if (std::system(cmd.c_str()) != 0) {
-    std::fprintf(stderr, "store_bench: pgbench failed:\n");
-    std::ifstream log(out);
-    std::fprintf(stderr, "%s", std::string{std::istreambuf_iterator<char>(log), std::istreambuf_iterator<char>()}.c_str());
-    return -1;
-  }
-  std::ifstream in(out);
-  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  std::smatch m;
-  if (!std::regex_search(text, m, std::regex(R"(tps = ([0-9.]+))"))) return -1;
-  return std::stod(m[1]);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -151,36 +130,11 @@ int main(int argc, char** argv) {
     auto conn = store::PgConnection::connect(conninfo);
     if (!conn || !store::Migrator(store::embedded_migrations()).migrate(*conn)) return 1;
     if (!conn->exec("INSERT INTO peers (symbol, name, delivery_mode) VALUES "
-                    "('IRL:BOR', 'B', 'connection'), ('IRL:LEN', 'L', 'connection'), "
-                    // pgbench reads ":NAME" as a variable even inside quotes: its rows use
-                    // symbols without a colon.
-                    "('IRLXBOR', 'B', 'connection'), ('IRLXLEN', 'L', 'connection')"))
+                    "('IRL:BOR', 'B', 'connection'), ('IRL:LEN', 'L', 'connection')"))
       return 1;
-    // pgbench updates existing transactions; give it 10,000 to spread over.
-    if (!conn->exec("INSERT INTO transactions (initial_requester, group_qualifier, qualifier, "
-                    "requester_symbol, responder_symbol) SELECT 'IRLXBOR', 'PGB', g::text, "
-                    "'IRLXBOR', 'IRLXLEN' FROM generate_series(1, 10000) g"))
-      return 1;
+    if (!bench::prepare_pgbench_rows(*conn)) return 1;
   }
-  const std::string script = std::string(dir) + "/apply.sql";
-  {
-    std::ofstream s(script);
-    s << "\\set tid random(1, 10000)\n"
-         "BEGIN;\n"
-         "UPDATE transactions SET requester_state = 8, responder_state = 8, version = version + 1 "
-         "WHERE id = :tid;\n"
-         "INSERT INTO events (transaction_id, direction, peer_symbol, apdu_kind, accepted, "
-         "old_requester_state, old_responder_state, new_requester_state, new_responder_state, "
-         "service_date, service_time, raw_ber, dedup_key) VALUES (:tid, 'in', 'IRLXLEN', 3, true, "
-         "2, 2, 8, 8, '20261124', '101500', '\\x63820100', NULL);\n"
-         "INSERT INTO ledger_postings (event_id, account, counter_account, amount, currency, kind) "
-         "VALUES (currval('events_id_seq'), 'library-IRLXLEN', 'library-IRLXBOR', 7.5, 'EUR', "
-         "'charge'), (currval('events_id_seq'), 'library-IRLXBOR', 'library-IRLXLEN', -7.5, 'EUR', "
-         "'charge');\n"
-         "INSERT INTO outbox (event_id, transaction_id, recipient_symbol, apdu) VALUES "
-         "(currval('events_id_seq'), :tid, 'IRLXBOR', '\\x63820100');\n"
-         "END;\n";
-  }
+  const std::string script = bench::write_pgbench_script(dir);
   std::printf("store_bench: %.0f s per run, throwaway cluster with fsync off\n", seconds);
   std::printf("%8s %16s %16s %8s\n", "callers", "store APDU/s", "pgbench tx/s", "ratio");
   int round = 0;
@@ -188,7 +142,7 @@ int main(int argc, char** argv) {
   for (int callers : {1, 4, 16, 64}) {
     store::ConnectionPool pool(store::PoolOptions{conninfo, static_cast<std::size_t>(callers)});
     const double ours = store_rate(pool, callers, seconds, round++);
-    const double theirs = ours < 0 ? -1 : pgbench_rate(conninfo, script, callers, seconds);
+    const double theirs = ours < 0 ? -1 : bench::pgbench_rate(conninfo, script, callers, seconds);
     if (ours < 0 || theirs < 0) {
       all_met = false;
       break;  // the cluster is stopped below either way

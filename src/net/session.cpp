@@ -63,6 +63,9 @@ Session::Session(tcp::socket socket, SessionContext& context, Origin origin,
       watchdog_timer_(socket_.get_executor()),
       last_activity_(Clock::now()) {
   error_code ec;
+  // Each frame is written whole; without this, Nagle holds the second of two APDUs written in
+  // a row (ILL-Answer then Shipped) until the peer's delayed ACK, up to 40 ms later.
+  socket_.set_option(tcp::no_delay(true), ec);
   const auto remote = socket_.remote_endpoint(ec);
   if (!ec) {
     remote_address_ = address_text(remote.address());

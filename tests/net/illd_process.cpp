@@ -26,7 +26,7 @@ bool IlldProcess::start(const std::string& conninfo, const IlldLaunch& launch) {
   }
   // Built before fork: the child of a threaded process should not allocate.
   std::vector<std::string> args = {"illd",           "--db",        conninfo, "--listen", "127.0.0.1:0",
-                                   "--metrics-listen", "127.0.0.1:0", "--log-level", "debug"};
+                                   "--metrics-listen", "127.0.0.1:0", "--log-level", launch.log_level};
   args.insert(args.end(), launch.args.begin(), launch.args.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());

@@ -17,8 +17,10 @@ namespace illhub::test {
 
 /// More for one illd start: extra command-line arguments, extra environment variables.
 struct IlldLaunch {
-  std::vector<std::string> args;
-  std::vector<std::pair<std::string, std::string>> env;
+  std::vector<std::string> args = {};
+  std::vector<std::pair<std::string, std::string>> env = {};
+  /// --log-level (CLI11 refuses the flag twice, so it is chosen here, not in args).
+  std::string log_level = "debug";
 };
 
 class IlldProcess {

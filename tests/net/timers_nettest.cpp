@@ -16,7 +16,7 @@ class TimersTest : public IlldFixture {
     IlldFixture::SetUp();
     add_peer("IRL:BOR", "127.0.0.2/32");
     add_peer("IRL:LEN", "127.0.0.3/32");
-    ASSERT_TRUE(illd_.start(conninfo_, IlldLaunch{{"--set", "timers.interval=200ms"}, {}})) << illd_.error();
+    ASSERT_TRUE(illd_.start(conninfo_, IlldLaunch{{"--set", "timers.interval=200ms"}})) << illd_.error();
   }
 
   /// Sends `kind` from `sender`; `recipient` must get it unchanged.

@@ -13,6 +13,7 @@
 // reloads the configuration.
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -45,6 +46,22 @@ std::string endpoint_text(const boost::asio::ip::tcp::endpoint& ep) {
   return address + ":" + std::to_string(ep.port());
 }
 
+/// Every connection is a file descriptor: take the soft limit up to the hard one, so that
+/// limits.max_connections, not the shell's default of 1024, decides how many peers fit.
+void raise_file_limit(std::size_t max_connections) {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (limit.rlim_cur < limit.rlim_max) {
+    const rlim_t before = limit.rlim_cur;
+    limit.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) limit.rlim_cur = before;
+  }
+  // Beyond the connections: the listener, the database pool, LISTEN, logs, the embedded cluster.
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < max_connections + 64)
+    spdlog::warn("open files limited to {}: fewer than limits.max_connections {} can be served",
+                 static_cast<unsigned long long>(limit.rlim_cur), max_connections);
+}
+
 int run(const illd::ConfigSources& sources, illd::IlldConfig config) {
   boost::asio::io_context io(1);
   // Registered first: a SIGHUP during start-up waits here instead of ending the process.
@@ -52,6 +69,7 @@ int run(const illd::ConfigSources& sources, illd::IlldConfig config) {
   net::ServerOptions options = config.server;
   const std::string listen = illd::format_listen_address({options.listen_host, options.listen_port});
   std::filesystem::path data_dir = config.data_dir.empty() ? store::default_data_dir() : std::filesystem::path(config.data_dir);
+  raise_file_limit(options.limits.max_connections);
 
   // The database: database.uri (--db, ILLHUB_DB), PG* variables, or the embedded cluster.
   const store::DatabaseLocation where = store::resolve_database(
