@@ -171,6 +171,10 @@ asio::awaitable<void> Delivery::pump(std::string recipient) {
       break;
     }
     if (!error.empty()) break;
+    // A short batch took everything that was due; a row accepted since then woke this pump
+    // (running_ is set by wake: on this node directly, from other nodes by NOTIFY), so look
+    // again only then. A full batch may have left rows behind: look again.
+    if (static_cast<int>(rows.size()) < options_.batch && !running_[recipient]) break;
     // Claim again: rows accepted while these were being sent need no new wake.
   }
   running_.erase(recipient);

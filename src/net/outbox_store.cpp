@@ -9,32 +9,12 @@ namespace illhub::net {
 
 namespace {
 
-// The recipient's pending rows in id order (locked; rows another claim holds are skipped),
-// then the due prefix: stop at the first row not due yet (backing off, or leased to a node
-// that is sending it), so nothing overtakes it.
-// A row is due when its time has come, or when the node that claimed it has been gone for
-// a while (its LISTEN connection, named after it, is no longer in pg_stat_activity; the
-// grace covers a node whose LISTEN connection is still being opened or reopened).
-constexpr const char* kClaim = R"sql(
-WITH pending AS (
-  SELECT o.id,
-         o.next_attempt_at <= now()
-         OR (o.claimed_by IS NOT NULL AND o.claimed_at < now() - make_interval(secs => $5::double precision)
-             AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a
-                             WHERE a.application_name = 'illd-node-' || o.claimed_by)) AS due
-  FROM outbox o
-  WHERE o.recipient_symbol = $1 AND o.status = 'pending'
-    AND EXISTS (SELECT 1 FROM peers p WHERE p.symbol = $1 AND p.enabled)
-  ORDER BY o.id
-  LIMIT $2
-  FOR UPDATE OF o SKIP LOCKED),
-prefix AS (
-  SELECT p.id FROM pending p
-  WHERE p.due AND NOT EXISTS (SELECT 1 FROM pending q WHERE q.id < p.id AND NOT q.due))
-UPDATE outbox o SET next_attempt_at = now() + make_interval(secs => $3::double precision),
-                    claimed_by = $4, claimed_at = now()
-FROM prefix WHERE o.id = prefix.id
-RETURNING o.id, o.apdu, o.attempts, extract(epoch FROM clock_timestamp() - o.created_at)::float8)sql";
+// The claim itself lives in the database: schema/0005_outbox_claim_function.sql (one round trip,
+// plans kept by PostgreSQL).
+constexpr const char* kClaim = "SELECT * FROM illhub_claim_outbox($1, $2, $3, $4, $5)";
+constexpr const char* kMarkDelivered =
+    "UPDATE outbox SET status = 'delivered', delivered_at = now(), last_error = NULL "
+    "WHERE id = $1 AND status = 'pending'";
 
 std::string seconds(std::chrono::milliseconds ms) {
   return std::to_string(static_cast<double>(ms.count()) / 1000.0);
@@ -53,19 +33,10 @@ Result<std::vector<OutboxRow>, store::StoreError> OutboxStore::claim(const std::
   auto lease = pool_.acquire();
   if (!lease) return unexpected(lease.error());
   store::PgConnection& conn = **lease;
-  auto begin = conn.exec("BEGIN");
-  if (!begin) return unexpected(begin.error());
-  // Claims for one recipient run one at a time across all nodes (released at COMMIT).
-  auto locked = conn.exec("SELECT pg_advisory_xact_lock(hashtext('illhub_outbox:' || $1))", {recipient});
-  auto rows = locked ? conn.exec(kClaim, {recipient, options_.batch, seconds(options_.lease), node_id_,
-                                         seconds(options_.dead_node_grace)})
-                     : Result<store::PgResult, store::StoreError>(unexpected(locked.error()));
-  if (!rows) {
-    (void)conn.exec("ROLLBACK");
-    return unexpected(rows.error());
-  }
-  auto commit = conn.exec("COMMIT");
-  if (!commit) return unexpected(commit.error());
+  conn.prepare("claim_outbox", kClaim);
+  auto rows = conn.exec_prepared("claim_outbox", {recipient, options_.batch, seconds(options_.lease), node_id_,
+                                                  seconds(options_.dead_node_grace)});
+  if (!rows) return unexpected(rows.error());
   std::vector<OutboxRow> out;
   for (int i = 0; i < rows->rows(); ++i) {
     OutboxRow row;
@@ -83,10 +54,8 @@ Result<std::vector<OutboxRow>, store::StoreError> OutboxStore::claim(const std::
 Result<Ok, store::StoreError> OutboxStore::mark_delivered(std::int64_t id) {
   auto lease = pool_.acquire();
   if (!lease) return unexpected(lease.error());
-  auto r = (*lease)->exec(
-      "UPDATE outbox SET status = 'delivered', delivered_at = now(), last_error = NULL "
-      "WHERE id = $1 AND status = 'pending'",
-      {id});
+  (*lease)->prepare("mark_delivered", kMarkDelivered);
+  auto r = (*lease)->exec_prepared("mark_delivered", {id});
   if (!r) return unexpected(r.error());
   return Ok{};
 }

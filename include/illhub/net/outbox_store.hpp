@@ -2,7 +2,8 @@
 // OutboxStore: the delivery side of the outbox table. Claims due rows per recipient, marks
 // them delivered or failed. Blocking: call through run_blocking(). Thread-safe.
 //
-// Claiming, in one short transaction per call:
+// Claiming, in one statement per call (the SQL function illhub_claim_outbox,
+// schema/0005_outbox_claim_function.sql):
 //   - a transaction-scoped advisory lock per recipient serialises claims for that recipient
 //     across nodes;
 //   - the recipient's pending rows are read in id order with FOR UPDATE SKIP LOCKED, and only
