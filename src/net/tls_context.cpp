@@ -13,7 +13,7 @@ namespace ssl = boost::asio::ssl;
 
 namespace {
 
-/// "file KEY (PATH): REASON", with OpenSSL's reason when it gave one.
+/// "KEY (PATH): REASON", the reason as OpenSSL gives it.
 std::string file_error(const char* key, const std::string& path, const boost::system::error_code& ec) {
   return std::string(key) + " (" + path + "): " + ec.message();
 }

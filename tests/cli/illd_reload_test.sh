@@ -60,6 +60,8 @@ check "illd accepted it before the reload" wait_for "$data/log" "opened" 10
 cat >"$config" <<'TOML'
 [listen]
 address = "127.0.0.1:1"
+[metrics]
+listen = "127.0.0.1:0"
 [log]
 level = "debug"
 [limits]
