@@ -9,7 +9,7 @@ packages=(
   libboost1.81-dev
   libpq-dev postgresql-15 postgresql-client-15
   libspdlog-dev libfmt-dev
-  libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libssl-dev
+  libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libssl-dev openssl
   libgtest-dev libgmock-dev libbenchmark-dev
   libyaz-dev yaz
   clang-14 libclang-rt-14-dev

@@ -18,6 +18,22 @@ Result<std::vector<std::string>, store::StoreError> PeerDirectory::peers_for_add
   return out;
 }
 
+Result<std::vector<PeerInfo>, store::StoreError> PeerDirectory::peers_for_certificate(const std::string& sha256) {
+  auto lease = pool_.acquire();
+  if (!lease) return unexpected(lease.error());
+  auto r = (*lease)->exec("SELECT symbol, enabled FROM peers WHERE lower(tls_cert_sha256) = $1 ORDER BY symbol",
+                          {sha256});
+  if (!r) return unexpected(r.error());
+  std::vector<PeerInfo> out;
+  for (int i = 0; i < r->rows(); ++i) {
+    PeerInfo p;
+    p.symbol = std::string(r->get(i, 0));
+    p.enabled = r->get(i, 1) == "t";
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
 Result<std::optional<PeerInfo>, store::StoreError> PeerDirectory::find(const std::string& symbol) {
   auto lease = pool_.acquire();
   if (!lease) return unexpected(lease.error());

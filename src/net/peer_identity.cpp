@@ -65,4 +65,19 @@ IdentityCheck check_identity(const codec::Envelope& apdu, const std::optional<st
   return {false, {}, "unknown or unauthorised sender " + name_of(claimed) + " for this address"};
 }
 
+Result<std::string, std::string> identify_by_certificate(const std::vector<PeerInfo>& registered,
+                                                         const std::string& sha256) {
+  if (registered.empty()) return unexpected("certificate sha256 " + sha256 + " is registered for no peer");
+  if (registered.size() > 1) {
+    std::string names;
+    for (const auto& p : registered) names += (names.empty() ? "" : ", ") + p.symbol;
+    return unexpected("certificate sha256 " + sha256 + " is registered for several peers (" + names +
+                      "); register it for one only");
+  }
+  if (!registered.front().enabled)
+    return unexpected("certificate sha256 " + sha256 + " belongs to " + registered.front().symbol +
+                      ", which is disabled");
+  return registered.front().symbol;
+}
+
 }  // namespace illhub::net

@@ -13,6 +13,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "illhub/net/tls_context.hpp"
+
 namespace illhub::net {
 
 using namespace boost::asio::experimental::awaitable_operators;
@@ -95,6 +97,7 @@ error_code Server::start() {
       return sec;
     }
   }
+  if (auto tec = start_tls()) return tec;
   asio::co_spawn(io_, accept_loop(), asio::detached);
   asio::co_spawn(io_, delivery_->sweeper(), asio::detached);
   asio::co_spawn(io_, listener_->run(), asio::detached);
@@ -110,6 +113,50 @@ tcp::endpoint Server::local_endpoint() const {
 std::optional<tcp::endpoint> Server::metrics_endpoint() const {
   if (!status_) return std::nullopt;
   return status_->local_endpoint();
+}
+
+error_code Server::start_tls() {
+  if (options_.tls.listen.empty()) return {};
+  auto at = parse_listen_endpoint(options_.tls.listen);
+  if (!at) {
+    spdlog::error("tls.listen: {}", at.error());
+    return make_error_code(boost::system::errc::invalid_argument);
+  }
+  auto context = make_tls_context(options_.tls);
+  if (!context) {
+    spdlog::error("TLS: {}", context.error());
+    return make_error_code(boost::system::errc::invalid_argument);
+  }
+  tls_ = std::make_unique<TlsListener>(
+      io_, db_threads_, peers_, metrics_,
+      TlsListener::Hooks{[this] { return sessions_.size() < options_.limits.max_connections; },
+                         [this] { return options_.limits.apdu_timeout; },
+                         [this](PeerStream stream, const std::string& peer) {
+                           if (stopping_) return;  // the stream closes as it goes out of scope
+                           spawn_session(std::make_shared<Session>(std::move(stream), *context_,
+                                                                   Session::Origin::kAccepted, peer));
+                         }});
+  if (auto ec = tls_->start(*at, std::move(*context))) {
+    spdlog::error("cannot listen for TLS on {}: {}", options_.tls.listen, ec.message());
+    return ec;
+  }
+  return {};
+}
+
+std::optional<tcp::endpoint> Server::tls_endpoint() const {
+  if (!tls_) return std::nullopt;
+  return tls_->local_endpoint();
+}
+
+std::optional<std::string> Server::set_tls(const TlsOptions& tls) {
+  if (!tls_) return std::nullopt;
+  auto context = make_tls_context(tls);
+  if (!context) return context.error();
+  options_.tls.certificate = tls.certificate;
+  options_.tls.private_key = tls.private_key;
+  options_.tls.client_ca = tls.client_ca;
+  tls_->set_context(std::move(*context));
+  return std::nullopt;
 }
 
 void Server::spawn_session(const std::shared_ptr<Session>& session) {
@@ -182,6 +229,7 @@ void Server::stop(std::function<void()> done) {
   spdlog::info("stopping: no new connections; finishing work in flight");
   error_code ignored;
   acceptor_.close(ignored);
+  if (tls_) tls_->stop();
   delivery_->stop();
   listener_->stop();
   timers_->stop();

@@ -50,7 +50,7 @@ bool cancelled(const asio::cancellation_state& state) {
 
 }  // namespace
 
-Session::Session(tcp::socket socket, SessionContext& context, Origin origin,
+Session::Session(PeerStream socket, SessionContext& context, Origin origin,
                  std::optional<std::string> bound, std::optional<std::chrono::milliseconds> idle_timeout)
     : socket_(std::move(socket)),
       ctx_(context),
@@ -79,6 +79,7 @@ Session::Session(tcp::socket socket, SessionContext& context, Origin origin,
 std::string Session::describe() const {
   std::string s = "#" + std::to_string(id_) + " " + remote_;
   if (origin_ == Origin::kDialled) s += " (dialled)";
+  if (socket_.is_tls()) s += " (tls)";
   if (!peer_.empty()) s += " " + peer_;
   return s;
 }
@@ -189,6 +190,8 @@ asio::awaitable<void> Session::reader() {
     if (ec) {
       if (ec == asio::error::eof)
         spdlog::info("connection {}: peer closed the connection", describe());
+      else if (ec == asio::ssl::error::stream_truncated)  // TLS peer closed without close_notify
+        spdlog::info("connection {}: peer closed the connection (no TLS close_notify)", describe());
       else if (ec != asio::error::operation_aborted)
         spdlog::info("connection {}: read failed: {}", describe(), ec.message());
       break;

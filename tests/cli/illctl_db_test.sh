@@ -60,6 +60,21 @@ check "set --send-overdue no took effect" contains "$data/out" "send_overdue: fa
 check "and changed nothing else" contains "$data/out" "profile: received-before-shipped"
 ctl peer set IRL:LEN --send-overdue maybe >/dev/null 2>&1; rc=$?
 check "--send-overdue maybe is a usage error (2)" [ $rc -eq 2 ]
+# --tls-cert stores the SHA-256 of the certificate's DER form, as openssl computes it.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=bor \
+  -keyout "$data/bor.key" -out "$data/bor.pem" >/dev/null 2>&1
+want=$(openssl x509 -in "$data/bor.pem" -noout -fingerprint -sha256 | sed 's/.*=//; s/://g' | tr 'A-F' 'a-f')
+ctl peer set IRL:BOR --tls-cert "$data/bor.pem" >/dev/null 2>"$data/err"; rc=$?
+check "peer set --tls-cert exits 0" [ $rc -eq 0 ]
+ctl peer show IRL:BOR >"$data/out" 2>/dev/null
+check "and stores the certificate's sha256" contains "$data/out" "tls_cert_sha256: $want"
+check "which is 64 hex digits" [ ${#want} -eq 64 ]
+ctl peer set IRL:LEN --tls-cert "$data/bor.pem" >/dev/null 2>"$data/err"; rc=$?
+check "the same certificate for a second peer exits 1" [ $rc -eq 1 ]
+check "naming the peer that has it" contains "$data/err" "registered for IRL:BOR already"
+ctl peer set IRL:LEN --tls-cert "$data/bor.key" >/dev/null 2>"$data/err"; rc=$?
+check "a file without a certificate exits 1" [ $rc -eq 1 ]
+check "saying so" contains "$data/err" "holds no PEM certificate"
 ctl peer show IRL:NONE >/dev/null 2>"$data/err"; rc=$?
 check "show of an unknown peer exits 1" [ $rc -eq 1 ]
 ctl peer enable IRL:NONE >/dev/null 2>&1; rc=$?

@@ -78,8 +78,8 @@ run "$illd" --check-config --listen localhost:4990 >/dev/null 2>"$tmp/err"; rc=$
 check "a bad flag exits 2 naming the flag" contains "$tmp/err" "flag --listen: listen.address: \"localhost:4990\": 'localhost' is not an IP address"
 
 run "$illd" --check-config --set tls.listen=0.0.0.0:4443 >/dev/null 2>"$tmp/err"; rc=$?
-check "tls.listen is refused (2)" [ $rc -eq 2 ]
-check "saying TLS is not built yet" contains "$tmp/err" "TLS is not built yet"
+check "tls.listen without its files is refused (2)" [ $rc -eq 2 ]
+check "naming the missing client CA" contains "$tmp/err" "tls.client_ca (default): needed when tls.listen is set"
 
 run "$illd" --config "$tmp/missing.toml" --check-config >/dev/null 2>"$tmp/err"; rc=$?
 check "a missing file exits 2" [ $rc -eq 2 ]

@@ -78,6 +78,7 @@ bool IlldProcess::start(const std::string& conninfo, const IlldLaunch& launch) {
   };
   port_ = line.rfind("illd listening on ", 0) == 0 ? port_after("illd listening on ") : 0;
   metrics_port_ = port_after("illd metrics on ");
+  tls_port_ = port_after("illd tls on ");
   if (port_ == 0 || metrics_port_ == 0) {
     error_ = "illd did not say where it listens; got '" + line + "'; log:\n" + log();
     stop();

@@ -1,7 +1,7 @@
 #pragma once
 // IlldProcess: a real illd started for one test (`--db CONNINFO --listen 127.0.0.1:0
-// --metrics-listen 127.0.0.1:0`), its ports read from the "illd listening on" and "illd
-// metrics on" lines, its log kept in a file, stopped by its PID (SIGTERM, then SIGKILL after a
+// --metrics-listen 127.0.0.1:0`), its ports read from the "illd listening on", "illd tls on"
+// (when TLS is on; it comes before the metrics line) and "illd metrics on" lines, its log kept in a file, stopped by its PID (SIGTERM, then SIGKILL after a
 // deadline) when the object is destroyed. Its stdout stays open until then, so a later line
 // from illd never meets a closed pipe.
 
@@ -40,6 +40,8 @@ class IlldProcess {
   std::uint16_t port() const { return port_; }
   /// The status port (/metrics, /healthz, /readyz).
   std::uint16_t metrics_port() const { return metrics_port_; }
+  /// The TLS port ("illd tls on" line), 0 when illd has no TLS listener.
+  std::uint16_t tls_port() const { return tls_port_; }
   pid_t pid() const { return pid_; }
   const std::string& error() const { return error_; }
   /// Everything illd logged so far.
@@ -50,6 +52,7 @@ class IlldProcess {
   pid_t pid_ = -1;
   std::uint16_t port_ = 0;
   std::uint16_t metrics_port_ = 0;
+  std::uint16_t tls_port_ = 0;
   int stdout_fd_ = -1;
   std::string log_path_;
   std::string error_;

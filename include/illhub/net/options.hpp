@@ -68,6 +68,18 @@ struct TimerOptions {
   int batch = 100;
 };
 
+/// The TLS listener (net::TlsListener, docs/NET.md "Peer identity"): mutual TLS, each member
+/// library known by the SHA-256 of its client certificate (peers.tls_cert_sha256).
+struct TlsOptions {
+  /// HOST:PORT with a numeric address (port 0: any free port); "" = no TLS listener.
+  std::string listen;
+  /// PEM files: the hub's certificate chain, its private key, and the CA(s) that sign member
+  /// libraries' client certificates (a client certificate must verify against these).
+  std::string certificate;
+  std::string private_key;
+  std::string client_ca;
+};
+
 struct ServerOptions {
   std::string listen_host = "127.0.0.1";
   std::uint16_t listen_port = 4990;  // 0: any free port (Server::local_endpoint says which)
@@ -79,6 +91,7 @@ struct ServerOptions {
   /// The status port (/metrics, /healthz, /readyz; docs/METRICS.md), HOST:PORT with a numeric
   /// address, port 0 = any free port; "" = off. Loopback by default: it has no authentication.
   std::string metrics_listen = "127.0.0.1:4991";
+  TlsOptions tls;
   /// How long stop() waits for connections to finish their work before cutting them.
   std::chrono::milliseconds shutdown_grace{std::chrono::seconds(10)};
 };

@@ -29,6 +29,10 @@ class PeerDirectory {
   /// Enabled peers whose allowed_networks contain `address` (IPv4 or IPv6 text), by symbol.
   Result<std::vector<std::string>, store::StoreError> peers_for_address(const std::string& address);
 
+  /// Peers whose tls_cert_sha256 is `sha256` (lower-case hex), enabled or not, by symbol.
+  /// More than one means the certificate is registered twice (illctl refuses that).
+  Result<std::vector<PeerInfo>, store::StoreError> peers_for_certificate(const std::string& sha256);
+
   /// One peer, or nothing when no such symbol is registered.
   Result<std::optional<PeerInfo>, store::StoreError> find(const std::string& symbol);
 

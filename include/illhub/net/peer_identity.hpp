@@ -1,7 +1,12 @@
 #pragma once
-// Which member library a connection speaks for (no TLS yet). Pure: the caller looks up which
-// peers may connect from the connection's address and passes them in. The rule, also in
-// docs/NET.md:
+// Which member library a connection speaks for. Pure: the caller looks up which peers may
+// connect from the connection's address (or hold the TLS client certificate) and passes them
+// in. The rule, also in docs/NET.md:
+//
+//   0. Over TLS: the enabled peer whose tls_cert_sha256 is the SHA-256 of the client's
+//      certificate, bound at the handshake (identify_by_certificate); the source address plays
+//      no part. A certificate registered for no enabled peer: the connection is closed. Rule 3
+//      then applies to every APDU. Rules 1 and 2 are for plain TCP only:
 //
 //   1. At connect time: if exactly one enabled peer's allowed_networks contain the source
 //      address, the connection speaks for that peer from the first byte (and can receive
@@ -23,6 +28,8 @@
 
 #include "illhub/codec/apdu_kind.hpp"
 #include "illhub/codec/envelope.hpp"
+#include "illhub/net/peer_directory.hpp"
+#include "illhub/util/result.hpp"
 
 namespace illhub::net {
 
@@ -46,5 +53,11 @@ struct IdentityCheck {
 /// for, if known. `address_peers`: enabled peers that may connect from the source address.
 IdentityCheck check_identity(const codec::Envelope& apdu, const std::optional<std::string>& bound,
                              const std::vector<std::string>& address_peers);
+
+/// Rule 0: the peer a TLS client certificate speaks for. `registered`: the peers whose
+/// tls_cert_sha256 is `sha256`. The symbol of the one enabled peer, or why there is none
+/// (no peer, a disabled peer, or several peers: an ambiguous registration), for the log.
+Result<std::string, std::string> identify_by_certificate(const std::vector<PeerInfo>& registered,
+                                                         const std::string& sha256);
 
 }  // namespace illhub::net

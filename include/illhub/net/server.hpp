@@ -18,6 +18,7 @@
 #include "illhub/net/peer_directory.hpp"
 #include "illhub/net/session_registry.hpp"
 #include "illhub/net/timer_loop.hpp"
+#include "illhub/net/tls_listener.hpp"
 #include "illhub/net/status_endpoint.hpp"
 #include "illhub/store/connection_pool.hpp"
 #include "illhub/store/status_record.hpp"
@@ -35,14 +36,18 @@ class Server {
   ~Server();
 
   /// Binds and listens; starts accepting, delivery, the sweep, LISTEN and the timers on `io`,
-  /// and the status port when options.metrics_listen is set. Returns the error if an address
-  /// cannot be bound (or metrics_listen is not HOST:PORT: invalid_argument, the reason logged).
+  /// the status port when options.metrics_listen is set and the TLS listener when
+  /// options.tls.listen is. Returns the error if an address cannot be bound (or metrics_listen
+  /// or tls.listen is not HOST:PORT, or the TLS files cannot be used: invalid_argument, the
+  /// reason logged).
   /// Does not run the io_context.
   boost::system::error_code start();
   /// The address actually listened on (the real port when options asked for port 0).
   tcp::endpoint local_endpoint() const;
   /// The status port's address (the real port when asked for port 0); unset when it is off.
   std::optional<tcp::endpoint> metrics_endpoint() const;
+  /// The TLS listener's address (the real port when asked for port 0); unset when it is off.
+  std::optional<tcp::endpoint> tls_endpoint() const;
   Metrics& metrics() { return metrics_; }
 
   /// Graceful stop: stop accepting; sessions stop reading, finish the APDU being applied and
@@ -54,8 +59,16 @@ class Server {
   /// open connections keep the limits they started with. Call on the io_context's thread.
   void set_limits(const SessionLimits& limits);
 
+  /// Reads the TLS certificate, key and CA files of `tls` again (a reload: the files may have
+  /// been replaced under the same names); handshakes from now on use them, open connections
+  /// keep theirs. On an error (returned, for the log) the previous files stay in use. Nothing
+  /// to do when the TLS listener is off. Call on the io_context's thread.
+  std::optional<std::string> set_tls(const TlsOptions& tls);
+
  private:
   asio::awaitable<void> accept_loop();
+  /// The TLS listener, when options.tls.listen is set (see start()).
+  boost::system::error_code start_tls();
   asio::awaitable<std::shared_ptr<Session>> dial(const std::string& symbol,
                                                  const std::string& endpoint, std::string& error);
   void spawn_session(const std::shared_ptr<Session>& session);
@@ -80,6 +93,7 @@ class Server {
   store::TimerSweep timer_sweep_;
   std::unique_ptr<TimerLoop> timers_;
   std::unique_ptr<StatusEndpoint> status_;
+  std::unique_ptr<TlsListener> tls_;  // null when tls.listen is off
   tcp::acceptor acceptor_;
   bool stopping_ = false;
 };

@@ -1,5 +1,5 @@
 #pragma once
-// Session: one TCP connection to a peer, accepted or dialled. Many APDUs both ways: a reader
+// Session: one connection to a peer (plain TCP or TLS, see PeerStream), accepted or dialled. Many APDUs both ways: a reader
 // (frames → decode → identity → TransactionStore::apply off the io thread → answer), a writer
 // (reports and deliveries, one frame at a time, in queue order) and a watchdog (idle, slow
 // sender, peer not reading), side by side; whichever ends first ends the others:
@@ -26,6 +26,7 @@
 #include "illhub/net/metrics.hpp"
 #include "illhub/net/options.hpp"
 #include "illhub/net/peer_directory.hpp"
+#include "illhub/net/peer_stream.hpp"
 #include "illhub/store/status_record.hpp"
 #include "illhub/store/transaction_store.hpp"
 
@@ -59,11 +60,16 @@ class Session : public std::enable_shared_from_this<Session> {
  public:
   enum class Origin { kAccepted, kDialled };
 
-  /// `bound`: the peer a dialled connection speaks for (we dialled its endpoint); empty for
+  /// `bound`: the peer the connection speaks for from the start: a dialled connection's (we
+  /// dialled its endpoint) or a TLS connection's (its client certificate); empty for plain
   /// accepted connections, which are identified by address or first APDU.
-  Session(tcp::socket socket, SessionContext& context, Origin origin,
+  Session(PeerStream stream, SessionContext& context, Origin origin,
           std::optional<std::string> bound = std::nullopt,
           std::optional<std::chrono::milliseconds> idle_timeout = std::nullopt);
+  Session(tcp::socket socket, SessionContext& context, Origin origin,
+          std::optional<std::string> bound = std::nullopt,
+          std::optional<std::chrono::milliseconds> idle_timeout = std::nullopt)
+      : Session(PeerStream(std::move(socket)), context, origin, std::move(bound), idle_timeout) {}
 
   /// The connection's whole life; returns when it is closed. Never throws.
   asio::awaitable<void> run();
@@ -83,7 +89,7 @@ class Session : public std::enable_shared_from_this<Session> {
   const std::string& peer() const { return peer_; }
   bool closed() const { return closed_; }
   std::uint64_t id() const { return id_; }
-  /// For logs: "#3 127.0.0.2:41234 IRL:BOR".
+  /// For logs: "#3 127.0.0.2:41234 IRL:BOR" ("#4 127.0.0.2:41236 (tls) IRL:BOR").
   std::string describe() const;
 
  private:
@@ -111,7 +117,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void bind(const std::string& symbol);
   void touch() { last_activity_ = std::chrono::steady_clock::now(); }
 
-  tcp::socket socket_;
+  PeerStream socket_;  // plain TCP or TLS
   SessionContext& ctx_;
   Origin origin_;
   std::chrono::milliseconds idle_timeout_;

@@ -2,6 +2,7 @@
 //
 //   illctl peer add SYMBOL --delivery dial|connection [--endpoint HOST:PORT] [--name NAME]
 //                          [--allow CIDR]... [--profile NAME] [--receipts] [--send-overdue yes|no]
+//                          [--tls-cert FILE.pem]
 //   illctl peer set SYMBOL [the same options]      (only the options given change)
 //   illctl peer list [--format table|json]
 //   illctl peer show SYMBOL
@@ -15,6 +16,7 @@
 
 #include "app/illctl/commands.hpp"
 #include "app/illctl/database.hpp"
+#include "illhub/net/tls_context.hpp"
 #include "illhub/protocol/lenient_profile.hpp"
 #include "illhub/store/migrator.hpp"
 #include "store/sql_array.hpp"
@@ -28,7 +30,28 @@ struct PeerFields {
   std::vector<std::string> allow;
   bool receipts = false;
   std::optional<std::string> send_overdue;  // "yes" or "no"
+  std::optional<std::string> tls_cert;      // a PEM file: its SHA-256 is stored, not the file
 };
+
+/// --tls-cert as the SHA-256 of the certificate's DER encoding (lower-case hex, what illd
+/// compares with the client certificate of a TLS connection), nothing when not given.
+std::optional<std::string> tls_cert_sha256(const PeerFields& p) {
+  if (!p.tls_cert) return std::nullopt;
+  auto digest = net::certificate_file_sha256(*p.tls_cert);
+  if (!digest) fail("peer", "--tls-cert: " + digest.error());
+  return *digest;
+}
+
+/// A certificate speaks for one peer only: refuses one registered for another symbol already.
+void check_certificate_unused(store::PgConnection& conn, const std::string& symbol,
+                              const std::optional<std::string>& sha256) {
+  if (!sha256) return;
+  auto r = conn.exec("SELECT symbol FROM peers WHERE lower(tls_cert_sha256) = $1 AND symbol <> $2", {*sha256, symbol});
+  if (!r) fail("peer", r.error().describe());
+  if (r->rows() > 0)
+    fail("peer", "--tls-cert: this certificate is registered for " + std::string(r->get(0, 0)) +
+                     " already; a certificate speaks for one peer only");
+}
 
 /// --send-overdue as an SQL boolean, NULL when not given.
 std::optional<std::string> send_overdue_value(const PeerFields& p) {
@@ -73,29 +96,34 @@ std::optional<std::string> allow_literal(const std::vector<std::string>& allow) 
 void add(const DatabaseOptions& db, PeerFields p) {
   if (!p.delivery) p.delivery = "connection";
   validate(p);
+  const std::optional<std::string> sha256 = tls_cert_sha256(p);
   OpenDatabase opened = open_migrated(db);
+  check_certificate_unused(*opened.conn, p.symbol, sha256);
   const std::optional<std::string> allow = allow_literal(p.allow);
   const std::optional<std::string> send_overdue = send_overdue_value(p);
   auto r = opened.conn->exec(
       "INSERT INTO peers (symbol, name, endpoint, delivery_mode, profile, allowed_networks, receipts, "
-      "send_overdue) VALUES ($1, coalesce($2, ''), $3, $4, coalesce($5, 'strict'), "
-      "coalesce($6::cidr[], '{}'), $7, coalesce($8::boolean, true))",
-      {p.symbol, p.name, p.endpoint, *p.delivery, p.profile, allow, p.receipts, send_overdue});
+      "send_overdue, tls_cert_sha256) VALUES ($1, coalesce($2, ''), $3, $4, coalesce($5, 'strict'), "
+      "coalesce($6::cidr[], '{}'), $7, coalesce($8::boolean, true), $9)",
+      {p.symbol, p.name, p.endpoint, *p.delivery, p.profile, allow, p.receipts, send_overdue, sha256});
   if (!r) fail("peer", explain(r.error()));
   std::cout << "added " << p.symbol << "\n";
 }
 
 void set(const DatabaseOptions& db, const PeerFields& p) {
   validate(p);
+  const std::optional<std::string> sha256 = tls_cert_sha256(p);
   OpenDatabase opened = open_migrated(db);
+  check_certificate_unused(*opened.conn, p.symbol, sha256);
   const std::optional<std::string> allow = allow_literal(p.allow);
   const std::optional<std::string> send_overdue = send_overdue_value(p);
   auto r = opened.conn->exec(
       "UPDATE peers SET name = coalesce($2, name), endpoint = coalesce($3, endpoint), "
       "delivery_mode = coalesce($4, delivery_mode), profile = coalesce($5, profile), "
       "allowed_networks = coalesce($6::cidr[], allowed_networks), receipts = receipts OR $7, "
-      "send_overdue = coalesce($8::boolean, send_overdue) WHERE symbol = $1",
-      {p.symbol, p.name, p.endpoint, p.delivery, p.profile, allow, p.receipts, send_overdue});
+      "send_overdue = coalesce($8::boolean, send_overdue), tls_cert_sha256 = coalesce($9, tls_cert_sha256) "
+      "WHERE symbol = $1",
+      {p.symbol, p.name, p.endpoint, p.delivery, p.profile, allow, p.receipts, send_overdue, sha256});
   if (!r) fail("peer", explain(r.error()));
   if (r->affected_rows() == 0) fail("peer", "no peer " + p.symbol + " (register it with `illctl peer add`)");
   std::cout << "updated " << p.symbol << "\n";
@@ -111,14 +139,14 @@ void enable(const DatabaseOptions& db, const std::string& symbol, bool enabled) 
 
 constexpr const char* kSelectPeers =
     "SELECT symbol, name, delivery_mode, coalesce(endpoint, ''), profile, enabled, "
-    "array_to_string(allowed_networks, ' '), receipts, send_overdue FROM peers";
+    "array_to_string(allowed_networks, ' '), receipts, send_overdue, coalesce(tls_cert_sha256, '') FROM peers";
 
 nlohmann::ordered_json peer_json(const store::PgResult& r, int row) {
   return {{"symbol", r.get(row, 0)},       {"name", r.get(row, 1)},
           {"delivery", r.get(row, 2)},     {"endpoint", r.get(row, 3)},
           {"profile", r.get(row, 4)},      {"enabled", r.get(row, 5) == "t"},
           {"allowed_networks", r.get(row, 6)}, {"receipts", r.get(row, 7) == "t"},
-          {"send_overdue", r.get(row, 8) == "t"}};
+          {"send_overdue", r.get(row, 8) == "t"}, {"tls_cert_sha256", r.get(row, 9)}};
 }
 
 void list(const DatabaseOptions& db, const std::string& format) {
@@ -159,6 +187,9 @@ void add_fields(CLI::App* cmd, PeerFields& f) {
                   "yes (default): the hub sends the borrower an Overdue for this lender when a loan "
                   "falls due; no: the lender's own system sends it")
       ->check(CLI::IsMember({"yes", "no"}));
+  cmd->add_option("--tls-cert", f.tls_cert,
+                  "the peer's TLS client certificate (PEM): its SHA-256 is stored, and a TLS connection "
+                  "presenting it speaks for this peer");
 }
 
 }  // namespace

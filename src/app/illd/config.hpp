@@ -17,14 +17,9 @@
 
 namespace illhub::illd {
 
-/// [tls]: accepted and checked so that a configuration can be written ahead; illd refuses to
-/// start with tls.listen set because TLS is not built yet.
-struct TlsSettings {
-  std::string listen;  // HOST:PORT; empty: no TLS listener
-  std::string certificate;
-  std::string private_key;
-  std::string client_ca;
-};
+/// [tls]: the TLS listener (net::TlsOptions). When tls.listen is set, the certificate, key and
+/// client CA files must be readable (and are read when illd starts and on each SIGHUP).
+using TlsSettings = net::TlsOptions;
 
 struct IlldConfig {
   /// [listen], [limits], [delivery], metrics.listen: what net::Server takes.

@@ -151,8 +151,8 @@ ConfigKey choice_key(std::string_view section, std::string_view name, bool live,
 
 /// A string kept as given (paths, the database URI). `secret`: printed redacted.
 template <class Ref>
-ConfigKey string_key(std::string_view section, std::string_view name, bool secret, Ref ref) {
-  return {section, name, false, secret, [ref](const IlldConfig& c) { return toml_quote(ref(c)); },
+ConfigKey string_key(std::string_view section, std::string_view name, bool secret, Ref ref, bool live = false) {
+  return {section, name, live, secret, [ref](const IlldConfig& c) { return toml_quote(ref(c)); },
           [ref](IlldConfig& c, const RawValue& raw) -> Problem {
             const auto* s = as_string(raw);
             if (s == nullptr) return "expected a string, got " + show(raw);
@@ -241,9 +241,10 @@ std::vector<ConfigKey> make_keys() {
   k.push_back(optional_address_key("metrics", "listen", [](auto& c) -> auto& { return c.server.metrics_listen; }));
 
   k.push_back(optional_address_key("tls", "listen", [](auto& c) -> auto& { return c.tls.listen; }));
-  k.push_back(string_key("tls", "certificate", false, [](auto& c) -> auto& { return c.tls.certificate; }));
-  k.push_back(string_key("tls", "private_key", false, [](auto& c) -> auto& { return c.tls.private_key; }));
-  k.push_back(string_key("tls", "client_ca", false, [](auto& c) -> auto& { return c.tls.client_ca; }));
+  // Live: a reload reads the files again (renewed certificates), for handshakes from then on.
+  k.push_back(string_key("tls", "certificate", false, [](auto& c) -> auto& { return c.tls.certificate; }, kLive));
+  k.push_back(string_key("tls", "private_key", false, [](auto& c) -> auto& { return c.tls.private_key; }, kLive));
+  k.push_back(string_key("tls", "client_ca", false, [](auto& c) -> auto& { return c.tls.client_ca; }, kLive));
   return k;
 }
 

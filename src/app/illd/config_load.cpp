@@ -213,14 +213,10 @@ void Loader::cross_checks() {
          ") is longer than delivery.backoff_cap (" + origin_of("delivery.backoff_cap") + ")");
   }
   if (!config_.tls.listen.empty()) {
+    // Every TLS client must present a certificate signed by tls.client_ca: no CA, no clients.
     check_readable("tls.certificate", config_.tls.certificate);
     check_readable("tls.private_key", config_.tls.private_key);
-    if (!config_.tls.client_ca.empty()) check_readable("tls.client_ca", config_.tls.client_ca);
-    // Said plainly rather than accepted and ignored: an operator who sets tls.listen expects
-    // encrypted connections, and a silent plain-TCP-only illd would mislead them.
-    fail("tls.listen = " + toml_quote(config_.tls.listen) + " (" + origin_of("tls.listen") +
-         "): TLS is not built yet in this illd; leave tls.listen empty (the other [tls] keys are "
-         "accepted so that a configuration can be prepared)");
+    check_readable("tls.client_ca", config_.tls.client_ca);
   }
 }
 

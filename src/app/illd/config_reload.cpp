@@ -17,10 +17,13 @@ std::vector<ConfigChange> config_changes(const IlldConfig& running, const IlldCo
 }
 
 void apply_live_keys(IlldConfig& running, const IlldConfig& loaded) {
-  // The live keys of config_keys.cpp: log.level and all of [limits]. A unit test checks that
-  // every key marked live is copied here.
+  // The live keys of config_keys.cpp: log.level, all of [limits], and the [tls] files. A unit
+  // test checks that every key marked live is copied here.
   running.log_level = loaded.log_level;
   running.server.limits = loaded.server.limits;
+  running.tls.certificate = loaded.tls.certificate;
+  running.tls.private_key = loaded.tls.private_key;
+  running.tls.client_ca = loaded.tls.client_ca;
   for (const auto& key : config_keys()) {
     if (!key.live) continue;
     const auto name = key.dotted();
@@ -44,6 +47,14 @@ bool reload_config(const ConfigSources& sources, IlldConfig& running, const Relo
   // The level first, so that a reload to "debug" already shows its own details.
   if (hooks.set_log_level) hooks.set_log_level(running.log_level);
   if (limits_changed && hooks.set_limits) hooks.set_limits(running.server.limits);
+  // tls.listen needs a restart: the files are read again only if the running illd listens.
+  if (!running.tls.listen.empty() && hooks.set_tls) {
+    if (auto error = hooks.set_tls(running.tls))
+      spdlog::error("configuration: TLS: {}; handshakes keep using the files read before", *error);
+    else
+      spdlog::info("configuration: TLS certificate, key and client CA read again from {}, {}, {}",
+                   running.tls.certificate, running.tls.private_key, running.tls.client_ca);
+  }
   spdlog::debug("configuration: compared {} keys", config_keys().size());
   std::size_t applied = 0, waiting = 0;
   for (const auto& change : changes) {

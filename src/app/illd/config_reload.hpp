@@ -1,9 +1,11 @@
 #pragma once
 // SIGHUP: what changed between the running configuration and a freshly loaded one, which of the
-// changes a running illd can take (log level; limits, for connections opened from then on), and
+// changes a running illd can take (log level; limits, for connections opened from then on; the
+// TLS certificate files, read again for handshakes from then on), and
 // the reload itself, which logs every change and what waits for a restart.
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +31,9 @@ void apply_live_keys(IlldConfig& running, const IlldConfig& loaded);
 struct ReloadHooks {
   std::function<void(const std::string& level)> set_log_level;
   std::function<void(const net::SessionLimits&)> set_limits;
+  /// Called on every successful reload while TLS is on (the files may have changed under the
+  /// same names); returns an error to log, or nothing.
+  std::function<std::optional<std::string>(const net::TlsOptions&)> set_tls;
 };
 
 /// Loads `sources` again. When that fails, logs the errors and keeps `running` as it is.

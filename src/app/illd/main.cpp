@@ -8,8 +8,9 @@
 //
 // Configuration: defaults < TOML file < ILLHUB_* environment < flags (illd/config.hpp,
 // docs/illd-config.md). Prints "illd listening on HOST:PORT" on stdout once it accepts
-// connections (with port 0, the port the system chose), then "illd metrics on HOST:PORT" when
-// the status port is on (docs/METRICS.md). Stops gracefully on SIGTERM and SIGINT; SIGHUP
+// connections (with port 0, the port the system chose), then "illd tls on HOST:PORT" when the
+// TLS listener is on, then "illd metrics on HOST:PORT" when the status port is on
+// (docs/METRICS.md). Stops gracefully on SIGTERM and SIGINT; SIGHUP
 // reloads the configuration.
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
@@ -67,6 +68,7 @@ int run(const illd::ConfigSources& sources, illd::IlldConfig config) {
   // Registered first: a SIGHUP during start-up waits here instead of ending the process.
   boost::asio::signal_set hangup(io, SIGHUP);
   net::ServerOptions options = config.server;
+  options.tls = config.tls;
   const std::string listen = illd::format_listen_address({options.listen_host, options.listen_port});
   std::filesystem::path data_dir = config.data_dir.empty() ? store::default_data_dir() : std::filesystem::path(config.data_dir);
   raise_file_limit(options.limits.max_connections);
@@ -114,7 +116,7 @@ int run(const illd::ConfigSources& sources, illd::IlldConfig config) {
   {
     net::Server server(io, pool, transactions, options, db_threads);
     if (auto ec = server.start()) {
-      spdlog::error("cannot listen (listen.address {}, metrics.listen {}): {}", listen, options.metrics_listen,
+      spdlog::error("cannot listen (listen.address {}, metrics.listen {}, tls.listen {}): {}", listen, options.metrics_listen, options.tls.listen,
                     ec.message());
       return 1;
     }
@@ -122,6 +124,10 @@ int run(const illd::ConfigSources& sources, illd::IlldConfig config) {
     const std::string address = ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string();
     spdlog::info("listening on {}:{}", address, ep.port());
     std::cout << "illd listening on " << address << ":" << ep.port() << std::endl;
+    if (const auto tls_ep = server.tls_endpoint()) {
+      spdlog::info("TLS (client certificates required) on {}", endpoint_text(*tls_ep));
+      std::cout << "illd tls on " << endpoint_text(*tls_ep) << std::endl;
+    }
     if (const auto status_ep = server.metrics_endpoint()) {
       spdlog::info("status port (/metrics, /healthz, /readyz) on {}", endpoint_text(*status_ep));
       std::cout << "illd metrics on " << endpoint_text(*status_ep) << std::endl;
@@ -134,7 +140,8 @@ int run(const illd::ConfigSources& sources, illd::IlldConfig config) {
       server.stop([&io] { io.stop(); });
     });
     const illd::ReloadHooks hooks{[](const std::string& level) { spdlog::set_level(spdlog::level::from_str(level)); },
-                                  [&server](const net::SessionLimits& limits) { server.set_limits(limits); }};
+                                  [&server](const net::SessionLimits& limits) { server.set_limits(limits); },
+                                  [&server](const net::TlsOptions& tls) { return server.set_tls(tls); }};
     std::function<void(const boost::system::error_code&, int)> on_hangup =
         [&](const boost::system::error_code& ec, int) {
           if (ec) return;

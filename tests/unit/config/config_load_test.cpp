@@ -258,23 +258,24 @@ TEST_F(ConfigTest, TlsKeysAreAcceptedWhileTlsListenIsEmpty) {
   EXPECT_EQ(r->tls.certificate, "/nonexistent/hub.pem");
 }
 
-TEST_F(ConfigTest, TlsListenIsRefusedBecauseTlsIsNotBuiltYet) {
+TEST_F(ConfigTest, TlsListenIsAcceptedWithReadableFiles) {
   const auto cert = write("pem", "hub.pem");
   const auto key = write("pem", "hub.key");
-  const auto e = errors({write("[tls]\nlisten = \"0.0.0.0:4443\"\ncertificate = \"" + cert + "\"\nprivate_key = \"" +
-                               key + "\"\n"),
-                         {}, {}});
-  EXPECT_HAS(e, "tls.listen = \"0.0.0.0:4443\" (file ");
-  EXPECT_HAS(e, "TLS is not built yet in this illd; leave tls.listen empty");
-  EXPECT_EQ(e.find("cannot read"), std::string::npos) << "the files exist";
+  const auto ca = write("pem", "members.pem");
+  auto r = load_config({write("[tls]\nlisten = \"0.0.0.0:4443\"\ncertificate = \"" + cert + "\"\nprivate_key = \"" +
+                              key + "\"\nclient_ca = \"" + ca + "\"\n"),
+                        {}, {}});
+  ASSERT_TRUE(r) << r.error().describe();
+  EXPECT_EQ(r->tls.listen, "0.0.0.0:4443");
+  EXPECT_EQ(r->tls.client_ca, ca);
 }
 
-TEST_F(ConfigTest, TlsListenChecksTheFilesItWouldNeed) {
+TEST_F(ConfigTest, TlsListenChecksTheFilesItNeeds) {
   const auto e = errors({{}, {{"ILLHUB_TLS_LISTEN", "0.0.0.0:4443"}, {"ILLHUB_TLS_CERTIFICATE", (dir_ / "no.pem").string()}}, {}});
   EXPECT_HAS(e, "tls.certificate = \"" + (dir_ / "no.pem").string() +
                     "\" (env ILLHUB_TLS_CERTIFICATE): cannot read it: No such file or directory");
   EXPECT_HAS(e, "tls.private_key (default): needed when tls.listen is set");
-  EXPECT_HAS(e, "TLS is not built yet");
+  EXPECT_HAS(e, "tls.client_ca (default): needed when tls.listen is set");
 }
 
 TEST_F(ConfigTest, RenderShowsEveryKeyWithItsOriginAndHidesThePassword) {
