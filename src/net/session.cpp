@@ -65,7 +65,7 @@ Session::Session(PeerStream socket, SessionContext& context, Origin origin,
   error_code ec;
   // Each frame is written whole; without this, Nagle holds the second of two APDUs written in
   // a row (ILL-Answer then Shipped) until the peer's delayed ACK, up to 40 ms later.
-  socket_.set_option(tcp::no_delay(true), ec);
+  socket_.set_no_delay(ec);
   const auto remote = socket_.remote_endpoint(ec);
   if (!ec) {
     remote_address_ = address_text(remote.address());

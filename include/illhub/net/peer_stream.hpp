@@ -37,6 +37,8 @@ class PeerStream {
   tcp::endpoint remote_endpoint(boost::system::error_code& ec) const { return socket().remote_endpoint(ec); }
   void shutdown(tcp::socket::shutdown_type what, boost::system::error_code& ec) { socket().shutdown(what, ec); }
   void close(boost::system::error_code& ec) { socket().close(ec); }
+  /// TCP_NODELAY on the underlying socket (frames are written whole; see Session).
+  void set_no_delay(boost::system::error_code& ec) { socket().set_option(tcp::no_delay(true), ec); }
 
   template <class MutableBuffers, class Token>
   auto async_read_some(const MutableBuffers& buffers, Token&& token) {
