@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
   illhub::app::add_tail_command(app);
   illhub::app::add_show_command(app);
   illhub::app::add_attention_command(app);
+  illhub::app::add_resend_command(app);
+  illhub::app::add_override_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
