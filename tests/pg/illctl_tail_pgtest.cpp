@@ -93,6 +93,21 @@ TEST_F(TailTest, PrintsEveryEventOnceInCommitOrderWhenWritersCommitOutOfIdOrder)
   EXPECT_EQ(again.out, "");
 }
 
+TEST_F(TailTest, AFollowerReconnectsAfterLosingItsConnectionAndMissesNothing) {
+  const std::int64_t first = insert_event(*conn_, "before");
+  IllctlProcess follower(with_db({"tail", "--follow", "--since", "1", "--format", "jsonl", "--max-events", "3",
+                                  "--poll-ms", "50"}));
+  ASSERT_TRUE(follower.wait_for_lines(1)) << follower.err();
+  // The server ends every other session of this database, the follower's among them.
+  ASSERT_TRUE(conn_->exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                          "WHERE datname = current_database() AND pid <> pg_backend_pid()"));
+  const std::int64_t second = insert_event(*conn_, "while away");
+  const std::int64_t third = insert_event(*conn_, "after");
+  ASSERT_EQ(follower.wait_exit(), 0) << follower.err();
+  EXPECT_EQ(ids_of(follower.out()), (std::vector<std::int64_t>{first, second, third}));
+  EXPECT_NE(follower.err().find("reconnect"), std::string::npos) << follower.err();
+}
+
 TEST_F(TailTest, ResumingFromACursorSkipsNothingTheFilterLetThrough) {
   ASSERT_EQ(apply(ApduKind::kIllRequest, "FILT1", kBorrower), Outcome::kAccepted);
   const std::string cursor = make_temp_dir("tail-cursor") / "cursor";
