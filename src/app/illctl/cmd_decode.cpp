@@ -2,34 +2,15 @@
 // recording, one APDU saved by a peer), for a person or, with --format, for a program.
 #include <iostream>
 
+#include "app/illctl/apdu_summary.hpp"
 #include "app/illctl/commands.hpp"
 #include "app/illctl/read_input.hpp"
 #include "illhub/codec/codec.hpp"
-#include "illhub/codec/envelope.hpp"
 #include "illhub/codec/framer.hpp"
 #include "illhub/codec/render.hpp"
 
 namespace illhub::app {
 namespace {
-
-std::string party(const codec::SystemId& id) {
-  if (id.empty()) return "(absent)";
-  if (id.name.empty()) return id.symbol;
-  if (id.symbol.empty()) return id.name;
-  return id.symbol + " (" + id.name + ")";
-}
-
-void print_summary(const codec::Apdu& apdu) {
-  const codec::Envelope e = codec::read_envelope(apdu);
-  const auto& t = e.transaction_id;
-  std::cout << "# " << codec::to_string(e.kind) << " v" << e.protocol_version << ", "
-            << apdu.bytes().size() << " bytes\n"
-            << "# transaction " << (t.initial_requester.empty() ? "" : party(t.initial_requester) + "/")
-            << t.group_qualifier << "/" << t.qualifier
-            << (t.sub_qualifier.empty() ? "" : "/" + t.sub_qualifier) << "\n"
-            << "# requester " << party(e.requester_id) << " -> responder " << party(e.responder_id)
-            << ", service " << e.service_date_time.date << " " << e.service_date_time.time << "\n";
-}
 
 int run(const std::string& path, const std::string& format) {
   const std::vector<std::uint8_t> input = read_input(path);
@@ -52,7 +33,7 @@ int run(const std::string& path, const std::string& format) {
       std::cout << (xer ? *xer : std::string()) << "\n";
     } else {
       if (count > 0) std::cout << "\n";
-      print_summary(*apdu);
+      std::cout << apdu_summary(*apdu);
       std::cout << codec::to_text(*apdu);
     }
     offset += frame->size();

@@ -12,5 +12,10 @@ void add_encode_command(CLI::App& app);
 void add_states_command(CLI::App& app);
 void add_migrate_command(CLI::App& app);
 void add_peer_command(CLI::App& app);
+void add_tail_command(CLI::App& app);
+void add_show_command(CLI::App& app);
+void add_attention_command(CLI::App& app);
+void add_resend_command(CLI::App& app);
+void add_override_command(CLI::App& app);
 
 }  // namespace illhub::app

@@ -12,6 +12,11 @@ int main(int argc, char** argv) {
   illhub::app::add_states_command(app);
   illhub::app::add_migrate_command(app);
   illhub::app::add_peer_command(app);
+  illhub::app::add_tail_command(app);
+  illhub::app::add_show_command(app);
+  illhub::app::add_attention_command(app);
+  illhub::app::add_resend_command(app);
+  illhub::app::add_override_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
