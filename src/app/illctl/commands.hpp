@@ -12,5 +12,7 @@ void add_encode_command(CLI::App& app);
 void add_states_command(CLI::App& app);
 void add_migrate_command(CLI::App& app);
 void add_peer_command(CLI::App& app);
+void add_ledger_command(CLI::App& app);
+void add_stats_command(CLI::App& app);
 
 }  // namespace illhub::app

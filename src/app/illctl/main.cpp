@@ -12,6 +12,8 @@ int main(int argc, char** argv) {
   illhub::app::add_states_command(app);
   illhub::app::add_migrate_command(app);
   illhub::app::add_peer_command(app);
+  illhub::app::add_ledger_command(app);
+  illhub::app::add_stats_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
