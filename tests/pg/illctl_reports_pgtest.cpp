@@ -411,7 +411,10 @@ void expect_figures(const Json& got, const Figures& f, const std::string& where)
   EXPECT_EQ(got["loans"], f.loans);
   EXPECT_EQ(got["overdue"], f.overdue);
   EXPECT_EQ(got["lost"], f.lost);
-  if (f.loans) EXPECT_NEAR(got["loss_rate"].get<double>(), double(f.lost) / double(f.loans), 0.00005);
+  if (f.loans) {
+    EXPECT_NEAR(got["loss_rate"].get<double>(), double(f.lost) / double(f.loans), 0.00005);
+    EXPECT_NEAR(got["overdue_rate"].get<double>(), double(f.overdue) / double(f.loans), 0.00005);
+  }
   const char* stages[] = {"request_to_shipped", "shipped_to_received", "received_to_returned"};
   for (std::size_t s = 0; s < 3; ++s) {
     const Json& g = got["turnaround_seconds"][stages[s]];
