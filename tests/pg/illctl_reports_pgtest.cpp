@@ -107,8 +107,9 @@ std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
       records.push_back(std::move(record));
       record.clear();
       ++i;
+    } else if (c == '\r' || c == '\n') {
+      ADD_FAILURE() << "a bare line break outside quotes at " << i;  // records end in CRLF only
     } else {
-      ADD_FAILURE() << "bare character " << int(c) << " outside a record end at " << i;
       field += c;
     }
   }
@@ -327,7 +328,7 @@ std::string month_of(std::int64_t t) {
   const std::time_t time = static_cast<std::time_t>(t);
   std::tm tm{};
   gmtime_r(&time, &tm);
-  char text[16];
+  char text[32];
   std::snprintf(text, sizeof text, "%04d-%02d", tm.tm_year + 1900, tm.tm_mon + 1);
   return text;
 }
