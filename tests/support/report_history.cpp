@@ -102,20 +102,38 @@ Result<int, std::string> build_report_history(store::TransactionStore& store, st
     if (!r) return unexpected(r.error().describe());
   }
   std::vector<std::pair<std::int64_t, std::string>> times;  // event id, received_at
-  const std::vector<long> reasons = {5, 1, 17, 5, 13};      // not-owned, in-use-on-loan, ...
+  // not-owned (twice as often), in-use-on-loan, not-found-as-cited, cost-exceeds-limit.
+  const std::vector<long> reasons = {5, 1, 17, 5, 13};
   int applied = 0;
   for (int i = 0; i < options.transactions; ++i) {
-    const std::string borrower = kReportLibraries[static_cast<std::size_t>(i % 3)];
-    const std::string lender = kReportLibraries[static_cast<std::size_t>((i + 1 + (i / 3) % 2) % 3)];
-    const int kind = i % 8;
+    // Deterministic but irregular choices, so months and libraries differ from each other.
+    auto pick = [i](std::uint32_t salt, std::uint32_t range) {
+      std::uint32_t h = static_cast<std::uint32_t>(i) * 2654435761u ^ salt * 40503u;
+      h ^= h >> 15;
+      h *= 2246822519u;
+      h ^= h >> 13;
+      return static_cast<int>(h % range);
+    };
+    const int b = pick(1, 3), l = (b + 1 + pick(2, 2)) % 3;
+    const std::string borrower = kReportLibraries[static_cast<std::size_t>(b)];
+    const std::string lender = kReportLibraries[static_cast<std::size_t>(l)];
+    // Outcome, by weight out of 50: 20 returned loans, 6 copies, 6 unfilled, 5 overdue,
+    // 3 lost, 3 damaged after return, 7 still out. The first eight cover each at least once.
+    static constexpr int kWeights[8] = {10, 10, 6, 6, 5, 3, 3, 7};
+    int kind = i < 8 ? i : 0;
+    if (i >= 8)
+      for (int roll = pick(3, 50); kind < 7 && roll >= kWeights[kind]; roll -= kWeights[kind]) ++kind;
     Tweak tweak;
     tweak.copy = kind == 2;
-    tweak.unfilled_reason = kind == 3 ? reasons[static_cast<std::size_t>(i / 8) % reasons.size()] : 0;
-    tweak.title = i % 3 == 0 ? "A much requested handbook" + std::string(i % 2 ? "" : " ")
-                 : i % 5 == 0 ? "Rare pamphlet" : "Monograph number " + std::to_string(i);
-    // Month i % months, day 1..25; each step between 6 hours and 3 days after the previous one.
-    const int month = i % options.months, day = 1 + (i * 7) % 25;
-    int hour = (i * 5) % 24;
+    tweak.unfilled_reason = kind == 3 ? reasons[static_cast<std::size_t>(pick(4, 5))] : 0;
+    // A few popular titles (one spelled with a trailing blank now and then), many single ones.
+    static const char* kPopular[] = {"A much requested handbook", "Rare pamphlet", "Collected essays on cataloguing"};
+    const int t = pick(5, 10);
+    tweak.title = t < 3 ? std::string(kPopular[t]) + (pick(6, 4) == 0 ? " " : "") : "Monograph number " + std::to_string(i);
+    // Every month has a request; day 1..25; each step 6 hours to 3 days after the previous one.
+    const int month = i < options.months ? i : pick(7, static_cast<std::uint32_t>(options.months));
+    const int day = 1 + pick(8, 25);
+    int hour = pick(9, 24);
     const std::string qualifier = "RPT" + std::to_string(i);
     int step = 0;
     for (const Step& s : scenario(kind)) {
@@ -128,7 +146,7 @@ Result<int, std::string> build_report_history(store::TransactionStore& store, st
       char stamp[64];
       std::snprintf(stamp, sizeof stamp, "2025-%02d-%02d 00:00:00+00", 1 + month, day);
       times.emplace_back(r->event_id, std::string(stamp) + "|" + std::to_string(hour));
-      hour += 6 + (i * 13 + step * 29) % 66;
+      hour += 6 + pick(10 + static_cast<std::uint32_t>(step), 66);
       ++step;
       ++applied;
     }

@@ -54,7 +54,7 @@ std::string gnuplot_data(const StatsReport& report) {
 }
 
 Result<std::string, std::string> gnuplot_script(const std::filesystem::path& output,
-                                                const std::filesystem::path& data_file) {
+                                                const std::filesystem::path& data_file, std::size_t months) {
   const std::string extension = output.extension().string();
   std::string terminal;
   if (extension == ".svg") terminal = "set terminal svg size 960,720 dynamic enhanced font 'Sans,11' background rgb 'white'";
@@ -66,6 +66,8 @@ Result<std::string, std::string> gnuplot_script(const std::filesystem::path& out
     << "set output " << quoted(output.string()) << "\n"
     << "set datafile separator '\\t'\n"
     << "set multiplot layout 2,1 title 'Interlending by month of request'\n"
+    // Both panels put month k at x = k, so the bars and the points line up.
+    << "set xrange [-0.5:" << months << "-0.5]\n"
     << "set grid ytics\nset key top left\nset xtics rotate by -30\n"
     << "set style data histograms\nset style histogram clustered gap 1\n"
     << "set style fill solid 0.85 border -1\nset boxwidth 0.9\n"
@@ -73,7 +75,7 @@ Result<std::string, std::string> gnuplot_script(const std::filesystem::path& out
     << "plot " << data << " using 2:xtic(1) title 'requests' lc rgb '#4472c4', "
     << "'' using 3 title 'filled' lc rgb '#70ad47', '' using 4 title 'unfilled' lc rgb '#c00000'\n"
     << "set style data linespoints\nset ylabel 'percent'\nset yrange [0:100]\n"
-    << "set y2label 'days'\nset y2tics\nset y2range [0:*]\nset key top right\n"
+    << "set y2label 'days'\nset y2tics\nset y2range [0:*]\nset key below horizontal\n"
     << "plot " << data << " using 0:5:xtic(1) title 'fill rate %' lw 2 lc rgb '#70ad47', "
     << "'' using 0:6 title 'overdue % of loans' lw 2 lc rgb '#ed7d31', "
     << "'' using 0:7 title 'lost % of loans' lw 2 lc rgb '#c00000', "
@@ -92,7 +94,7 @@ Result<Ok, std::string> plot_monthly_stats(const StatsReport& report, const std:
   if (::mkdtemp(pattern.data()) == nullptr) return unexpected(std::string("cannot create a temporary directory"));
   dir.path = pattern;
   const std::filesystem::path data_file = dir.path / "monthly.tsv", script_file = dir.path / "chart.gp";
-  auto script = gnuplot_script(std::filesystem::absolute(output), data_file);
+  auto script = gnuplot_script(std::filesystem::absolute(output), data_file, report.months.size());
   if (!script) return unexpected(script.error());
   std::ofstream(data_file) << gnuplot_data(report);
   std::ofstream(script_file) << *script;

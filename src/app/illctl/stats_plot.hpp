@@ -3,6 +3,7 @@
 // package gnuplot-nox), run as a child process with a time limit.
 
 #include <chrono>
+#include <cstddef>
 #include <filesystem>
 #include <string>
 
@@ -11,10 +12,10 @@
 
 namespace illhub::app {
 
-/// The gnuplot script and its tab-separated data, for `report`'s months, writing `output`.
+/// The gnuplot script drawing `months` months from `data_file` (gnuplot_data) into `output`.
 /// The terminal follows the extension (.svg or .png); anything else is an error.
 Result<std::string, std::string> gnuplot_script(const std::filesystem::path& output,
-                                                const std::filesystem::path& data_file);
+                                                const std::filesystem::path& data_file, std::size_t months);
 std::string gnuplot_data(const StatsReport& report);
 
 /// Draws the chart. Errors, each with what to do: no months to draw, gnuplot missing

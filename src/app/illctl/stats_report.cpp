@@ -104,7 +104,10 @@ StatsReport build_stats_report(const std::vector<TransactionFacts>& facts, const
     const std::string key = title_key(f.title);
     if (key.empty()) continue;
     TitleCount& t = titles[key];
-    if (t.requests++ == 0) t.first_spelling = f.title;
+    if (t.requests++ == 0) {
+      const auto first = f.title.find_first_not_of(" \t"), last = f.title.find_last_not_of(" \t");
+      t.first_spelling = f.title.substr(first, last - first + 1);
+    }
     t.borrowers.insert(f.borrower);
   }
   report.overall = overall.finish();
