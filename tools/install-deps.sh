@@ -14,6 +14,7 @@ packages=(
   libyaz-dev yaz
   clang-14 libclang-rt-14-dev
   graphviz
+  gnuplot-nox
 )
 
 missing=()

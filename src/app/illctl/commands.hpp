@@ -17,5 +17,7 @@ void add_show_command(CLI::App& app);
 void add_attention_command(CLI::App& app);
 void add_resend_command(CLI::App& app);
 void add_override_command(CLI::App& app);
+void add_ledger_command(CLI::App& app);
+void add_stats_command(CLI::App& app);
 
 }  // namespace illhub::app

@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
   illhub::app::add_attention_command(app);
   illhub::app::add_resend_command(app);
   illhub::app::add_override_command(app);
+  illhub::app::add_ledger_command(app);
+  illhub::app::add_stats_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
