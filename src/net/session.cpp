@@ -221,7 +221,10 @@ asio::awaitable<void> Session::reader() {
       break;
     }
     if (framer_.buffered() == 0) apdu_started_.reset();
-    else if (!apdu_started_) apdu_started_ = Clock::now();
+    else if (!apdu_started_) {
+      apdu_started_ = Clock::now();
+      rearm_watchdog();
+    }
   }
   // Let the writer send what is queued (answers included), then close.
   enqueue(Outbound{{}, true, {}});
@@ -385,6 +388,7 @@ asio::awaitable<void> Session::writer() {
     reader_wake_.cancel();
     if (item.close_after && item.bytes.empty()) co_return;
     write_started_ = Clock::now();
+    rearm_watchdog();
     auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(item.bytes), kUse);
     write_started_.reset();
     if (item.done) item.done(ec);
@@ -415,7 +419,9 @@ asio::awaitable<void> Session::watchdog() {
       spdlog::warn("connection {}: closing: {}", describe(), reason);
       co_return;
     }
-    // Deadlines only move later, so waking at this one and looking again is enough.
+    // The idle deadline only moves later, so waking at it and looking again is enough; a
+    // started APDU or write brings a deadline of its own, possibly earlier: rearm_watchdog()
+    // wakes us to look again then.
     watchdog_timer_.expires_at(deadline);
     co_await watchdog_timer_.async_wait(kUse);
     if (cancelled(co_await asio::this_coro::cancellation_state)) co_return;

@@ -116,6 +116,9 @@ class Session : public std::enable_shared_from_this<Session> {
   /// false (the caller closes the connection; nothing is bound or recorded).
   bool bind(const std::string& symbol, std::string_view apdu = {});
   void touch() { last_activity_ = std::chrono::steady_clock::now(); }
+  /// Wakes the watchdog to recompute its deadline (an APDU or a write started: apdu_timeout
+  /// and write_timeout may end before the idle deadline it sleeps towards).
+  void rearm_watchdog() { watchdog_timer_.cancel(); }
 
   tcp::socket socket_;
   SessionContext& ctx_;
