@@ -200,7 +200,7 @@ TEST_F(ConfigTest, EnvironmentErrorsNameTheVariable) {
 TEST_F(ConfigTest, UnknownVariableOfAKnownSectionIsRefused) {
   const auto e = errors({{}, {{"ILLHUB_LIMITS_IDLE", "5s"}}, {}});
   EXPECT_HAS(e, "environment ILLHUB_LIMITS_IDLE: unknown variable; the variables for [limits] are: "
-                "ILLHUB_LIMITS_MAX_CONNECTIONS, ILLHUB_LIMITS_IDLE_TIMEOUT");
+                "ILLHUB_LIMITS_MAX_CONNECTIONS, ILLHUB_LIMITS_MAX_CONNECTIONS_PER_PEER, ILLHUB_LIMITS_IDLE_TIMEOUT");
 }
 
 TEST_F(ConfigTest, OtherIllhubVariablesAreNotConfiguration) {
