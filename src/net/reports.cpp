@@ -84,4 +84,12 @@ Result<Bytes, std::string> store_failure_report(const codec::Envelope& about) {
                       "nothing was recorded or relayed; please send it again later");
 }
 
+Result<Bytes, std::string> peer_connection_limit_report(const codec::Envelope& about, std::size_t limit) {
+  return report_about(about,
+                      codec::ErrorReportSpec{std::string(codec::to_string(about.kind)), codec::UnableToPerform::kResourceLimitation},
+                      "too many connections: your library already has " + std::to_string(limit) +
+                          " connection(s) open to the hub (the most allowed); nothing was recorded or relayed; "
+                          "this connection is closed; send it on one of the open ones");
+}
+
 }  // namespace illhub::net

@@ -55,7 +55,8 @@ Server::Server(asio::io_context& io, store::ConnectionPool& pool, store::Transac
         delivery_->wake(s->peer());  // whatever waited for this peer goes now
       },
       [this](const std::shared_ptr<Session>& s) { sessions_.remove(s); },
-      [this](const std::string& recipient) { delivery_->wake(recipient); }});
+      [this](const std::string& recipient) { delivery_->wake(recipient); },
+      [this](const std::string& symbol) { return sessions_.count(symbol); }});
   delivery_ = std::make_unique<Delivery>(
       io_.get_executor(), db_threads_, outbox_, peers_, sessions_, metrics_, options_.delivery,
       [this](const std::string& symbol, const std::string& endpoint, std::string& error) {

@@ -91,12 +91,13 @@ asio::awaitable<void> Session::run() {
   ctx_.metrics.connections_open.add(1);
   if (peer_.empty()) {
     co_await load_address_peers();
+    // Over the per-peer limit already at connect: closed before it is read from at all.
     if (address_peers_ && address_peers_->size() == 1) bind(address_peers_->front());
   } else {
     ctx_.on_bound(self);
   }
   try {
-    co_await (reader() || writer() || watchdog());
+    if (!refused_) co_await (reader() || writer() || watchdog());
   } catch (const std::exception& e) {
     // Nothing below throws on purpose; this only keeps a bug from taking the server down.
     spdlog::error("connection {}: unexpected exception: {}", describe(), e.what());
@@ -128,10 +129,21 @@ asio::awaitable<void> Session::load_address_peers() {
   }
 }
 
-void Session::bind(const std::string& symbol) {
+bool Session::bind(const std::string& symbol, std::string_view apdu) {
+  const std::size_t open = ctx_.connections_of ? ctx_.connections_of(symbol) : 0;
+  const std::size_t limit = ctx_.limits.max_connections_per_peer;
+  if (origin_ == Origin::kAccepted && open >= limit) {
+    spdlog::warn("connection {}: refused: {} already has {} connection(s) open (max_connections_per_peer {}){}{}; "
+                 "closing",
+                 describe(), symbol, open, limit, apdu.empty() ? "" : "; not recorded: ", apdu);
+    ctx_.metrics.connections_refused.inc({"max_connections_per_peer"});
+    refused_ = true;
+    return false;
+  }
   peer_ = symbol;
   spdlog::info("connection {} speaks for {}", describe(), symbol);
   ctx_.on_bound(shared_from_this());
+  return true;
 }
 
 void Session::enqueue(Outbound item) {
@@ -176,7 +188,7 @@ asio::awaitable<void> Session::wait_forever() {
 
 asio::awaitable<void> Session::reader() {
   std::array<std::uint8_t, 16 * 1024> buffer;
-  while (!stopping_) {
+  while (!stopping_ && !refused_) {
     // Back-pressure: a peer that sends but does not read its answers waits for the writer.
     while (queue_.size() >= ctx_.limits.max_queued_frames) {
       reader_wake_.expires_at(Clock::time_point::max());
@@ -202,7 +214,7 @@ asio::awaitable<void> Session::reader() {
       apdu_started_.reset();
       co_await handle_frame(std::move(*frame));
       if (cancelled(co_await asio::this_coro::cancellation_state)) co_return;
-      if (stopping_) break;
+      if (stopping_ || refused_) break;
     }
     if (const auto& err = framer_.error()) {
       spdlog::warn("connection {}: refused: stream cannot be framed ({} at offset {}); closing",
@@ -215,7 +227,10 @@ asio::awaitable<void> Session::reader() {
       break;
     }
     if (framer_.buffered() == 0) apdu_started_.reset();
-    else if (!apdu_started_) apdu_started_ = Clock::now();
+    else if (!apdu_started_) {
+      apdu_started_ = Clock::now();
+      rearm_watchdog();
+    }
   }
   // Let the writer send what is queued (answers included), then close.
   enqueue(Outbound{{}, true, {}});
@@ -256,7 +271,14 @@ asio::awaitable<void> Session::handle_frame(std::vector<std::uint8_t> frame) {
     else spdlog::error("connection {}: {}", describe(), report.error());
     co_return;
   }
-  if (!bound) bind(identity.symbol);
+  if (!bound && !bind(identity.symbol, what)) {
+    // The connection is one too many for its peer: answered, then closed (reader()).
+    ctx_.metrics.count_refusal(codec::UnableToPerform::kResourceLimitation);
+    auto report = peer_connection_limit_report(envelope, ctx_.limits.max_connections_per_peer);
+    if (report) enqueue(Outbound{std::move(*report), false, {}});
+    else spdlog::error("connection {}: {}", describe(), report.error());
+    co_return;
+  }
 
   if (envelope.kind == codec::ApduKind::kStatusQuery) {
     co_await answer_status_query(envelope, std::move(frame));
@@ -372,6 +394,7 @@ asio::awaitable<void> Session::writer() {
     reader_wake_.cancel();
     if (item.close_after && item.bytes.empty()) co_return;
     write_started_ = Clock::now();
+    rearm_watchdog();
     auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(item.bytes), kUse);
     write_started_.reset();
     if (item.done) item.done(ec);
@@ -402,7 +425,9 @@ asio::awaitable<void> Session::watchdog() {
       spdlog::warn("connection {}: closing: {}", describe(), reason);
       co_return;
     }
-    // Deadlines only move later, so waking at this one and looking again is enough.
+    // The idle deadline only moves later, so waking at it and looking again is enough; a
+    // started APDU or write brings a deadline of its own, possibly earlier: rearm_watchdog()
+    // wakes us to look again then.
     watchdog_timer_.expires_at(deadline);
     co_await watchdog_timer_.async_wait(kUse);
     if (cancelled(co_await asio::this_coro::cancellation_state)) co_return;

@@ -34,6 +34,15 @@ std::shared_ptr<Session> SessionRegistry::find(const std::string& symbol) const 
   return nullptr;
 }
 
+std::size_t SessionRegistry::count(const std::string& symbol) const {
+  auto it = by_peer_.find(symbol);
+  if (it == by_peer_.end()) return 0;
+  return static_cast<std::size_t>(std::count_if(it->second.begin(), it->second.end(), [](const std::weak_ptr<Session>& w) {
+    auto s = w.lock();
+    return s && !s->closed();
+  }));
+}
+
 std::vector<std::shared_ptr<Session>> SessionRegistry::all() const {
   std::vector<std::shared_ptr<Session>> out;
   for (const auto& [id, w] : all_)

@@ -66,7 +66,7 @@ TOML
 run "$illd" --config "$tmp/bad.toml" --check-config >"$tmp/out" 2>"$tmp/err"; rc=$?
 check "an invalid file exits 2" [ $rc -eq 2 ]
 check "the unknown key is named with file and line" contains "$tmp/err" "$tmp/bad.toml:2: unknown key 'idle_timout' in [limits]"
-check "and the keys that exist" contains "$tmp/err" "the keys in [limits] are: max_connections, idle_timeout"
+check "and the keys that exist" contains "$tmp/err" "the keys in [limits] are: max_connections, max_connections_per_peer, idle_timeout"
 check "the negative duration is named too" contains "$tmp/err" "$tmp/bad.toml:3: limits.apdu_timeout: \"-5s\" is negative"
 check "nothing on stdout" [ ! -s "$tmp/out" ]
 

@@ -20,6 +20,13 @@ struct SessionLimits {
   /// Connections open at once (accepted and dialled). Past it, new connections are closed
   /// at once and the refusal logged.
   std::size_t max_connections = 512;
+  /// Connections speaking for one peer at once. Checked when a connection becomes bound to
+  /// its peer (at connect time by its address, or by its first APDU): past it, the newest
+  /// connection is closed before anything of it is recorded, and the refusal logged. One
+  /// library that opens connections in a loop must not take every slot of max_connections.
+  /// Connections the hub dialled count, but are never refused (delivery dials only a peer
+  /// that has no connection here).
+  std::size_t max_connections_per_peer = 8;
   /// A connection with no bytes either way for this long is closed.
   std::chrono::milliseconds idle_timeout{std::chrono::minutes(5)};
   /// An APDU whose first byte arrived must be complete within this (slow senders).

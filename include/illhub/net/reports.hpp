@@ -3,6 +3,7 @@
 // not be framed, decoded, attributed to a peer or stored, and the hub's refusals. Each returns
 // the BER to write, or why it could not be built (a bug: the caller logs it and sends nothing).
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -44,5 +45,10 @@ Result<Bytes, std::string> status_report_about(const codec::Envelope& about, cod
 /// no "try later" error, so this is a user error-report unable-to-perform
 /// resource-limitation, with a note saying it is temporary and the APDU may be sent again.
 Result<Bytes, std::string> store_failure_report(const codec::Envelope& about);
+
+/// The APDU's connection was the one too many for its peer (limits.max_connections_per_peer):
+/// nothing was recorded, the connection closes after this report. Unable-to-perform
+/// resource-limitation, with a note naming the limit and saying what to do instead.
+Result<Bytes, std::string> peer_connection_limit_report(const codec::Envelope& about, std::size_t limit);
 
 }  // namespace illhub::net

@@ -19,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "illhub/codec/envelope.hpp"
@@ -54,6 +55,8 @@ struct SessionContext {
   /// An APDU was accepted for `recipient`: wake its delivery now (NOTIFY would too, a moment
   /// later; this spares the round trip when the recipient is connected here).
   std::function<void(const std::string& recipient)> on_accepted;
+  /// Open connections already speaking for `symbol` (limits.max_connections_per_peer).
+  std::function<std::size_t(const std::string& symbol)> connections_of;
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -114,8 +117,14 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::awaitable<void> wait_forever();
   /// Queues a report or the final frame; wakes the writer.
   void enqueue(Outbound item);
-  void bind(const std::string& symbol);
+  /// Makes this connection speak for `symbol`, unless the peer already has
+  /// limits.max_connections_per_peer connections open: then logs the refusal and returns
+  /// false (the caller closes the connection; nothing is bound or recorded).
+  bool bind(const std::string& symbol, std::string_view apdu = {});
   void touch() { last_activity_ = std::chrono::steady_clock::now(); }
+  /// Wakes the watchdog to recompute its deadline (an APDU or a write started: apdu_timeout
+  /// and write_timeout may end before the idle deadline it sleeps towards).
+  void rearm_watchdog() { watchdog_timer_.cancel(); }
 
   PeerStream socket_;  // plain TCP or TLS
   SessionContext& ctx_;
@@ -137,6 +146,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool reading_ = false;
   bool busy_ = false;  // an APDU is being applied
   bool stopping_ = false;
+  bool refused_ = false;  // over a limit: read nothing more, write what is queued, close
   bool closed_ = false;
   std::chrono::steady_clock::time_point last_activity_;
   std::optional<std::chrono::steady_clock::time_point> apdu_started_;

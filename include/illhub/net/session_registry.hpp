@@ -21,6 +21,8 @@ class SessionRegistry {
 
   /// The newest open connection speaking for `symbol`, or null.
   std::shared_ptr<Session> find(const std::string& symbol) const;
+  /// Open connections speaking for `symbol` (for limits.max_connections_per_peer).
+  std::size_t count(const std::string& symbol) const;
   std::size_t size() const { return all_.size(); }
   /// Every open session (for shutdown).
   std::vector<std::shared_ptr<Session>> all() const;

@@ -207,6 +207,8 @@ std::vector<ConfigKey> make_keys() {
 
   k.push_back(count_key("limits", "max_connections", kLive, 1, 1'000'000,
                         [](auto& c) -> auto& { return c.server.limits.max_connections; }));
+  k.push_back(count_key("limits", "max_connections_per_peer", kLive, 1, 1'000'000,
+                        [](auto& c) -> auto& { return c.server.limits.max_connections_per_peer; }));
   k.push_back(duration_key("limits", "idle_timeout", kLive, [](auto& c) -> auto& { return c.server.limits.idle_timeout; }));
   k.push_back(duration_key("limits", "apdu_timeout", kLive, [](auto& c) -> auto& { return c.server.limits.apdu_timeout; }));
   k.push_back(duration_key("limits", "write_timeout", kLive, [](auto& c) -> auto& { return c.server.limits.write_timeout; }));

@@ -133,7 +133,7 @@ TEST_F(ConfigTest, IllhubDbIsTheDatabaseUriAndTheSchemeNameWins) {
 TEST_F(ConfigTest, UnknownKeyNamesFileLineAndTheKeysOfItsSection) {
   const auto e = file_errors("[limits]\nmax_connections = 10\nidle_timout = \"5s\"\n");
   EXPECT_HAS(e, dir_.string() + "/illd.toml:3: unknown key 'idle_timout' in [limits]; the keys in [limits] are: "
-                "max_connections, idle_timeout, apdu_timeout, write_timeout, max_queued_frames, "
+                "max_connections, max_connections_per_peer, idle_timeout, apdu_timeout, write_timeout, max_queued_frames, "
                 "max_apdu_bytes, max_depth, max_decoder_stack");
 }
 
@@ -200,7 +200,7 @@ TEST_F(ConfigTest, EnvironmentErrorsNameTheVariable) {
 TEST_F(ConfigTest, UnknownVariableOfAKnownSectionIsRefused) {
   const auto e = errors({{}, {{"ILLHUB_LIMITS_IDLE", "5s"}}, {}});
   EXPECT_HAS(e, "environment ILLHUB_LIMITS_IDLE: unknown variable; the variables for [limits] are: "
-                "ILLHUB_LIMITS_MAX_CONNECTIONS, ILLHUB_LIMITS_IDLE_TIMEOUT");
+                "ILLHUB_LIMITS_MAX_CONNECTIONS, ILLHUB_LIMITS_MAX_CONNECTIONS_PER_PEER, ILLHUB_LIMITS_IDLE_TIMEOUT");
 }
 
 TEST_F(ConfigTest, OtherIllhubVariablesAreNotConfiguration) {

@@ -21,6 +21,7 @@ using std::chrono::milliseconds;
 const std::vector<FlagSetting> kLiveChanges = {
     {"log.level", "debug", "--set"},
     {"limits.max_connections", "7", "--set"},
+    {"limits.max_connections_per_peer", "2", "--set"},
     {"limits.idle_timeout", "1min", "--set"},
     {"limits.apdu_timeout", "5s", "--set"},
     {"limits.write_timeout", "6s", "--set"},
