@@ -126,8 +126,9 @@ TEST_F(Limits, IdleTimeoutClosesAnIdleConnectionWhileABusyOneStaysOpen) {
   start_with({"limits.idle_timeout=1s"});
   TestPeer busy, idle;
   ASSERT_TRUE(busy.connect(illd_.port(), kBorrowerAddress)) << busy.error();
-  ASSERT_TRUE(idle.connect(illd_.port(), kLenderAddress)) << idle.error();
+  // Taken before connecting: the hub's idle clock starts when it accepts, never earlier.
   const auto opened = Clock::now();
+  ASSERT_TRUE(idle.connect(illd_.port(), kLenderAddress)) << idle.error();
 
   // The busy side asks every 300 ms (each query answered), well inside the idle timeout.
   bool idle_closed = false;
