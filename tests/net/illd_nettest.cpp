@@ -41,6 +41,15 @@ TEST_F(IlldTest, RelaysAWholeLoanByteForByteBetweenTwoConnectedLibraries) {
   }
   EXPECT_TRUE(eventually("SELECT requester_state || '/' || responder_state FROM transactions", "15/15"));
   EXPECT_TRUE(eventually("SELECT count(*) FROM outbox WHERE status = 'delivered' AND delivered_at IS NOT NULL", "6"));
+  // The ledger: the item went out and came back (every account's ITM balance is zero again),
+  // and every event's postings balance in every currency.
+  EXPECT_EQ(text("SELECT count(*) FROM ledger_postings WHERE currency = 'ITM'"), "4");
+  EXPECT_EQ(text("SELECT count(*) FROM (SELECT account FROM ledger_postings WHERE currency = 'ITM' "
+                 "GROUP BY account HAVING sum(amount) <> 0) x"),
+            "0");
+  EXPECT_EQ(text("SELECT count(*) FROM (SELECT event_id, currency FROM ledger_postings "
+                 "GROUP BY event_id, currency HAVING sum(amount) <> 0) x"),
+            "0");
   // Nothing else came back to either side (no reports for accepted APDUs).
   EXPECT_FALSE(borrower.receive(300ms));
   EXPECT_FALSE(lender.receive(300ms));

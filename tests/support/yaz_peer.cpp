@@ -246,7 +246,7 @@ ILL_Request* build_request(Builder& b) {
   const int services = opt.with_external ? 2 : 1;
   r->num_iLL_service_type = services;
   r->iLL_service_type = b.array<ILL_Service_Type>(static_cast<std::size_t>(services));
-  r->iLL_service_type[0] = b.integer(ILL_Service_Type_loan);
+  r->iLL_service_type[0] = b.integer(opt.copy ? ILL_Service_Type_copy_non_returnable : ILL_Service_Type_loan);
   if (opt.with_external) {
     r->iLL_service_type[1] = b.integer(ILL_Service_Type_responder_specific);
     r->responder_specific_service = b.external_octets("1.0.10161.13.2", "rush");
@@ -427,7 +427,7 @@ ILL_APDU* build_apdu(Builder& b, int kind) {
     case ILL_APDU_Shipped: {
       auto* s = b.common<ILL_Shipped>();
       s->transaction_type = b.integer(ILL_Transaction_Type_simple);
-      s->shipped_service_type = b.integer(ILL_Service_Type_loan);
+      s->shipped_service_type = b.integer(opt.copy ? ILL_Service_Type_copy_non_returnable : ILL_Service_Type_loan);
       auto* d = b.make<ILL_Supply_Details>();
       d->date_shipped = b.cstr("20261125");
       d->date_due = b.date_due("20261225", true);
@@ -470,7 +470,7 @@ ILL_APDU* build_apdu(Builder& b, int kind) {
     case ILL_APDU_Received: {
       auto* r = b.common<ILL_Received>();
       r->date_received = b.cstr("20261126");
-      r->shipped_service_type = b.integer(ILL_Service_Type_loan);
+      r->shipped_service_type = b.integer(opt.copy ? ILL_Service_Type_copy_non_returnable : ILL_Service_Type_loan);
       r->requester_note = b.note();
       b.extensions(r->num_received_extensions, r->received_extensions);
       apdu->u.Received = r;

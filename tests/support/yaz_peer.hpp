@@ -74,6 +74,9 @@ struct SampleOptions {
   /// realistic ILL-Request is over 300 bytes, so the top-level mixed chain needs a smaller kind:
   /// see boundary_note_length().
   std::size_t title_length = 0;
+  /// ILL-Request's iLL-service-type and Shipped's and Received's shipped-service-type:
+  /// copy-non-returnable instead of loan (a copy: nothing comes back).
+  bool copy = false;
   /// Status-Or-Error-Report only.
   ReportVariant report = ReportVariant::kStatusAndError;
 };
