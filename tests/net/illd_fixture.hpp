@@ -32,6 +32,11 @@ enum Kind : int {
   kIllRequest = 1, kShipped = 3, kIllAnswer = 4, kReceived = 8, kReturned = 10, kCheckedIn = 11, kStatusQuery = 18
 };
 
+/// The APDUs of a whole loan in order, each with whether the borrower sends it.
+inline const std::vector<std::pair<int, bool>> kLoanSteps = {
+    {kIllRequest, true}, {kIllAnswer, false}, {kShipped, false},
+    {kReceived, true},   {kReturned, true},   {kCheckedIn, false}};
+
 class IlldFixture : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -26,11 +26,8 @@ TEST_F(IlldTest, RelaysAWholeLoanByteForByteBetweenTwoConnectedLibraries) {
   ASSERT_TRUE(borrower.connect(illd_.port(), kBorrowerAddress)) << borrower.error();
   ASSERT_TRUE(lender.connect(illd_.port(), kLenderAddress)) << lender.error();
 
-  const std::vector<std::pair<int, bool>> steps = {  // kind, sent by the borrower
-      {kIllRequest, true}, {kIllAnswer, false}, {kShipped, false},
-      {kReceived, true},   {kReturned, true},   {kCheckedIn, false}};
   int n = 0;
-  for (const auto& [kind, from_borrower] : steps) {
+  for (const auto& [kind, from_borrower] : kLoanSteps) {
     const Bytes sent = apdu(kind, "LIFE", "1100" + std::to_string(10 + n++));
     TestPeer& sender = from_borrower ? borrower : lender;
     TestPeer& recipient = from_borrower ? lender : borrower;

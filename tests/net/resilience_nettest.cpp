@@ -41,11 +41,8 @@ TEST_F(Resilience, TwoNodesOnOneDatabaseRelayAWholeLoanBetweenThem) {
   ASSERT_TRUE(borrower.connect(illd_.port(), kBorrowerAddress)) << borrower.error();
   ASSERT_TRUE(lender.connect(second.port(), kLenderAddress)) << lender.error();
 
-  const std::vector<std::pair<int, bool>> steps = {  // kind, sent by the borrower
-      {kIllRequest, true}, {kIllAnswer, false}, {kShipped, false},
-      {kReceived, true},   {kReturned, true},   {kCheckedIn, false}};
   int n = 0;
-  for (const auto& [kind, from_borrower] : steps) {
+  for (const auto& [kind, from_borrower] : kLoanSteps) {
     const Bytes sent = apdu(kind, "TWO", "1200" + std::to_string(10 + n++));
     ASSERT_TRUE((from_borrower ? borrower : lender).send(sent));
     const auto got = (from_borrower ? lender : borrower).receive();

@@ -14,12 +14,11 @@ namespace illhub::test {
 
 using Clock = std::chrono::steady_clock;
 
-bool TestPeer::connect(std::uint16_t port, const std::string& source) {
-  close();
-  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd_ < 0) {
-    error_ = std::strerror(errno);
-    return false;
+int connect_from(const std::string& source, std::uint16_t port, std::string& error) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    error = std::strerror(errno);
+    return -1;
   }
   sockaddr_in from{};
   from.sin_family = AF_INET;
@@ -28,12 +27,19 @@ bool TestPeer::connect(std::uint16_t port, const std::string& source) {
   to.sin_family = AF_INET;
   to.sin_port = htons(port);
   inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
-  if (::bind(fd_, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0 ||
-      ::connect(fd_, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0) {
-    error_ = std::strerror(errno);
-    close();
-    return false;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0 ||
+      ::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0) {
+    error = std::strerror(errno);
+    ::close(fd);
+    return -1;
   }
+  return fd;
+}
+
+bool TestPeer::connect(std::uint16_t port, const std::string& source) {
+  close();
+  fd_ = connect_from(source, port, error_);
+  if (fd_ < 0) return false;
   framer_ = codec::StreamFramer{};
   eof_ = false;
   return true;

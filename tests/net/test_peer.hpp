@@ -13,6 +13,10 @@
 
 namespace illhub::test {
 
+/// A TCP connection from loopback address `source` to 127.0.0.1:port: its descriptor, or -1
+/// with `error` set.
+int connect_from(const std::string& source, std::uint16_t port, std::string& error);
+
 class TestPeer {
  public:
   TestPeer() = default;

@@ -1,6 +1,8 @@
 // TestPki (the openssl command) and TlsTestPeer (OpenSSL over a blocking socket).
 #include "net/tls_test_peer.hpp"
 
+#include "net/test_peer.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <openssl/err.h>
@@ -103,28 +105,12 @@ TestPki::~TestPki() {
 bool TlsTestPeer::connect(std::uint16_t port, const std::string& source, const std::string& ca,
                           const std::string& cert, const std::string& key) {
   close();
-  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd_ < 0) {
-    error_ = std::strerror(errno);
-    return false;
-  }
+  fd_ = connect_from(source, port, error_);
+  if (fd_ < 0) return false;
   // Every blocking call (the handshake above all) gives up after 10 s.
   timeval limit{10, 0};
   ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
   ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
-  sockaddr_in from{};
-  from.sin_family = AF_INET;
-  inet_pton(AF_INET, source.c_str(), &from.sin_addr);
-  sockaddr_in to{};
-  to.sin_family = AF_INET;
-  to.sin_port = htons(port);
-  inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
-  if (::bind(fd_, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0 ||
-      ::connect(fd_, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0) {
-    error_ = std::strerror(errno);
-    close();
-    return false;
-  }
   ctx_ = SSL_CTX_new(TLS_client_method());
   SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER, nullptr);
   if (SSL_CTX_load_verify_locations(ctx_, ca.c_str(), nullptr) != 1 ||
