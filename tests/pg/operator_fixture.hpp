@@ -17,6 +17,7 @@
 #include "illhub/codec/render.hpp"
 #include "illhub/store/migrator.hpp"
 #include "illhub/store/transaction_store.hpp"
+#include "support/golden_apdu.hpp"
 #include "support/pg_cluster.hpp"
 
 namespace illhub::test {
@@ -26,21 +27,7 @@ inline constexpr const char* kLender = "IRL:LEN";
 
 /// The YAZ sample of `kind`, moved to transaction `qualifier` with service time `time`.
 inline codec::Apdu sample_apdu(codec::ApduKind kind, const std::string& qualifier, const std::string& time) {
-  std::string file = "yaz-";
-  for (char c : codec::to_string(kind)) file += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  std::ifstream in(std::string(ILLHUB_TEST_DATA_DIR) + "/apdu/" + file + ".ber", std::ios::binary);
-  const std::vector<std::uint8_t> ber{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  auto apdu = codec::decode(ber);
-  EXPECT_TRUE(apdu) << file;
-  codec::asn1::visit_apdu(apdu->raw(), [&](auto& a) {
-    codec::asn1::set_text(a.transaction_id.transaction_qualifier.choice.generalstring, qualifier);
-    codec::asn1::set_text(*a.service_date_time.date_time_of_this_service.time, time);
-  });
-  auto bytes = codec::encode(*apdu);
-  EXPECT_TRUE(bytes);
-  auto rekeyed = codec::decode(*bytes);
-  EXPECT_TRUE(rekeyed);
-  return std::move(*rekeyed);
+  return golden_apdu(kind, qualifier, time);
 }
 
 class OperatorTest : public ::testing::Test {

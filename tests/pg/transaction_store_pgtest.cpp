@@ -14,6 +14,7 @@
 #include "codec/asn1_types.hpp"
 #include "illhub/codec/codec.hpp"
 #include "illhub/store/migrator.hpp"
+#include "support/golden_apdu.hpp"
 #include "support/pg_cluster.hpp"
 
 namespace illhub::store {
@@ -25,28 +26,8 @@ using hub::Outcome;
 constexpr const char* kBorrower = "IRL:BOR";
 constexpr const char* kLender = "IRL:LEN";
 
-std::string file_for(ApduKind kind) {
-  std::string file = "yaz-";
-  for (char c : codec::to_string(kind)) file += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return file + ".ber";
-}
-
-/// The YAZ sample of `kind`, moved to transaction `qualifier` with service time `time`
-/// (HHMMSS), so each APDU of a test is distinct.
 codec::Apdu sample(ApduKind kind, const std::string& qualifier, const std::string& time) {
-  std::ifstream in(std::string(ILLHUB_TEST_DATA_DIR) + "/apdu/" + file_for(kind), std::ios::binary);
-  const std::vector<std::uint8_t> ber{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  auto apdu = codec::decode(ber);
-  EXPECT_TRUE(apdu) << file_for(kind);
-  codec::asn1::visit_apdu(apdu->raw(), [&](auto& a) {
-    codec::asn1::set_text(a.transaction_id.transaction_qualifier.choice.generalstring, qualifier);
-    codec::asn1::set_text(*a.service_date_time.date_time_of_this_service.time, time);
-  });
-  auto bytes = codec::encode(*apdu);
-  EXPECT_TRUE(bytes);
-  auto rekeyed = codec::decode(*bytes);
-  EXPECT_TRUE(rekeyed);
-  return std::move(*rekeyed);
+  return test::golden_apdu(kind, qualifier, time);
 }
 
 class TransactionStoreTest : public ::testing::Test {
