@@ -63,11 +63,15 @@ Result<Bytes, std::string> decode_failure_report(std::uint64_t frame_no, const c
   return build(header_for_unknown(peer), std::move(spec));
 }
 
+codec::GeneralProblem framing_general_problem(const codec::FramingError& error) {
+  return error.problem == codec::BerProblem::kTooLarge ? codec::GeneralProblem::kOther
+                                                       : codec::GeneralProblem::kBadlyStructuredApdu;
+}
+
 Result<Bytes, std::string> framing_failure_report(std::uint64_t frame_no, const codec::FramingError& error,
                                                   const std::string& peer) {
   codec::StatusOrErrorReportSpec spec;
-  spec.error = codec::ErrorReportSpec{"frame " + std::to_string(frame_no),
-                                      codec::GeneralProblem::kBadlyStructuredApdu};
+  spec.error = codec::ErrorReportSpec{"frame " + std::to_string(frame_no), framing_general_problem(error)};
   spec.note = std::string("cannot find APDU boundaries any more (") + codec::describe(error.problem) +
               " at stream offset " + std::to_string(error.stream_offset) + "); closing the connection";
   return build(header_for_unknown(peer), std::move(spec));

@@ -220,7 +220,7 @@ asio::awaitable<void> Session::reader() {
       spdlog::warn("connection {}: refused: stream cannot be framed ({} at offset {}); closing",
                    describe(), codec::describe(err->problem), err->stream_offset);
       ctx_.metrics.count_apdu("unknown", ApduResult::kMalformed);
-      ctx_.metrics.count_refusal(codec::GeneralProblem::kBadlyStructuredApdu);  // as the report says
+      ctx_.metrics.count_refusal(framing_general_problem(*err));  // as the report says
       auto report = framing_failure_report(frames_ + 1, *err, peer_);
       if (report) enqueue(Outbound{std::move(*report), false, {}});
       else spdlog::error("connection {}: {}", describe(), report.error());

@@ -90,6 +90,14 @@ bool TestPeer::wait_closed(std::chrono::milliseconds timeout) {
   return true;
 }
 
+bool TestPeer::shutdown_send() {
+  if (fd_ < 0 || ::shutdown(fd_, SHUT_WR) != 0) {
+    error_ = fd_ < 0 ? "not connected" : std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
 void TestPeer::close() {
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;

@@ -31,6 +31,8 @@ class TestPeer {
   std::optional<std::vector<std::uint8_t>> receive(std::chrono::milliseconds timeout = std::chrono::seconds(10));
   /// True when the hub closes the connection within `timeout` (bytes before that are dropped).
   bool wait_closed(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  /// Half-closes: the hub reads end-of-stream, while answers can still be received.
+  bool shutdown_send();
   void close();
   const std::string& error() const { return error_; }
 

@@ -32,8 +32,14 @@ Result<Bytes, std::string> report_about(const codec::Envelope& about, const code
 Result<Bytes, std::string> decode_failure_report(std::uint64_t frame_no, const codec::DecodeError& error,
                                                  const std::string& peer);
 
-/// A general-problem report for a stream that cannot be framed any more (the connection is
-/// closed after it).
+/// The General-Problem for a stream that cannot be framed any more: `other` for an APDU over
+/// limits.max_apdu_bytes (as codec::general_problem() says for one decode() refuses as too
+/// large: nothing is wrong with its structure), `badly-structured-APDU` for everything else
+/// (bad tags, lengths, end-of-contents, nesting).
+codec::GeneralProblem framing_general_problem(const codec::FramingError& error);
+
+/// A general-problem report (framing_general_problem()) for a stream that cannot be framed
+/// any more (the connection is closed after it).
 Result<Bytes, std::string> framing_failure_report(std::uint64_t frame_no, const codec::FramingError& error,
                                                   const std::string& peer);
 
