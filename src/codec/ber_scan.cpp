@@ -107,6 +107,9 @@ TlvScan scan_tlv(std::span<const std::uint8_t> buf, const CodecLimits& limits) {
         if (buf[pos] != 0) break;
         if (pos + 1 >= buf.size()) return need_more(pos + 2);
         if (buf[pos + 1] != 0) return fail(BerProblem::kMalformedEndOfContents, pos);
+        // The end-of-contents octets count towards the size too: without this check an
+        // indefinite value that arrived whole could end past the limit.
+        if (pos + 2 > limits.max_apdu_bytes) return fail(BerProblem::kTooLarge, pos);
         pos += 2;
         --depth;
       } else if (pos == end) {

@@ -10,6 +10,7 @@
 #include "illhub/codec/envelope.hpp"
 #include "illhub/codec/framer.hpp"
 #include "illhub/codec/render.hpp"
+#include "fuzz/fuzz_targets.hpp"
 #include "unit/codec/asn1c_der.hpp"
 
 namespace {
@@ -27,20 +28,21 @@ void check_apdu(std::span<const std::uint8_t> frame) {
   (void)read_envelope(*apdu);
   (void)to_json(*apdu);
   auto encoded = encode(*apdu);
-  if (!encoded) std::abort();  // a value we accepted must be encodable
+  illhub::fuzz::require(encoded.has_value(), "a decoded APDU encodes");
   // Our DER writer must write exactly what asn1c's own encoder writes.
   const std::vector<std::uint8_t> reference = testing::asn1c_der(apdu->raw());
-  if (reference != *encoded) std::abort();
+  illhub::fuzz::require(reference == *encoded, "our DER equals asn1c's DER");
   auto again = decode(*encoded, fuzz_limits());
-  if (!again) std::abort();  // our own encoding must decode
+  illhub::fuzz::require(again.has_value(), "our own encoding decodes");
   auto encoded_again = encode(*again);
-  if (!encoded_again || *encoded_again != *encoded) std::abort();  // and be stable
+  illhub::fuzz::require(encoded_again && *encoded_again == *encoded, "re-encoding is stable");
 }
 
 }  // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const std::span<const std::uint8_t> input(data, size);
+void illhub::fuzz::run_decode(std::span<const std::uint8_t> input) {
+  const std::uint8_t* data = input.data();
+  const std::size_t size = input.size();
   // The whole input as one APDU.
   check_apdu(input);
   // The input as a stream, fed in pieces whose sizes come from the input itself, so the
@@ -55,5 +57,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     step = (step * 7 + 3) % 31 + 1;
     while (auto frame = framer.next()) check_apdu(*frame);
   }
-  return 0;
 }
+
+ILLHUB_FUZZ_ENTRY(illhub::fuzz::run_decode)

@@ -160,6 +160,21 @@ TEST(BerScan, RefusesAnIndefiniteValueThatGrowsPastTheLimit) {
   EXPECT_EQ(s.problem, BerProblem::kTooLarge);
 }
 
+TEST(BerScan, CountsEndOfContentsTowardsTheLimit) {
+  // Found by framer_fuzz: an indefinite value that arrived whole ended past the limit,
+  // because only definite ends were checked. 30 80 30 80 00 00 00 00 is 8 bytes.
+  const Bytes b{0x30, 0x80, 0x30, 0x80, 0x00, 0x00, 0x00, 0x00};
+  CodecLimits limits;
+  limits.max_apdu_bytes = 8;
+  EXPECT_EQ(scan(b, limits).status, TlvScan::Status::kComplete);  // at the limit
+  limits.max_apdu_bytes = 7;
+  const TlvScan s = scan(b, limits);  // one over: the last end-of-contents
+  ASSERT_EQ(s.status, TlvScan::Status::kError);
+  EXPECT_EQ(s.problem, BerProblem::kTooLarge);
+  limits.max_apdu_bytes = 5;
+  EXPECT_EQ(scan(b, limits).problem, BerProblem::kTooLarge);  // the inner end-of-contents
+}
+
 TEST(ToDefinite, UndoesIndefiniteLengthsExactly) {
   const Bytes definite = expired_ber();
   EXPECT_EQ(to_definite(testing::to_indefinite(definite)), definite);
