@@ -87,7 +87,7 @@ TEST(Engine, RefusesARequestStartedInTheNameOfAnotherLibrary) {
     EXPECT_FALSE(t.exists);
   }
   // Its own symbol, or none at all, is fine.
-  for (const std::string initial : {std::string(kBorrower), std::string()}) {
+  for (const char* initial : {kBorrower, ""}) {
     TransactionSnapshot t;
     codec::Envelope e = testing::apdu(ApduKind::kIllRequest);
     e.transaction_id.initial_requester.symbol = initial;
