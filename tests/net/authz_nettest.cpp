@@ -112,7 +112,7 @@ class Authz : public IlldFixture {
         " (SELECT md5(string_agg(table_name || '.' || column_name || ':' || data_type || ':' || is_nullable || ':' ||"
         "    coalesce(column_default, ''), ',' ORDER BY table_name, ordinal_position)) FROM information_schema.columns"
         "    WHERE table_schema = 'public'),"
-        " (SELECT md5(string_agg(c.relname || ':' || c.relkind, ',' ORDER BY c.relname)) FROM pg_class c"
+        " (SELECT md5(string_agg(c.relname || ':' || c.relkind::text, ',' ORDER BY c.relname)) FROM pg_class c"
         "    JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'),"
         " (SELECT md5(string_agg(conname || ':' || pg_get_constraintdef(oid), ',' ORDER BY conname)) FROM pg_constraint"
         "    WHERE connamespace = 'public'::regnamespace),"
@@ -383,7 +383,7 @@ TEST_F(Authz, NulBytesMalformedUtf8AndHugeQualifiersAreRefusedClearlyWhileNotesK
     EXPECT_TRUE(contains(json, "sending it again will not help")) << json.substr(0, 2000);
   }
   // A NUL in a VisibleString (the service date): the decoder refuses it as malformed.
-  ASSERT_TRUE(borrower_.send(patched(apdu(kCancel, "QDATE", "170002"), "20261124", "2026\0124"s)));
+  ASSERT_TRUE(borrower_.send(patched(apdu(kCancel, "QDATE", "170002"), "20261124", std::string("2026") + '\0' + "124")));
   std::string json = answer_json(borrower_);
   EXPECT_TRUE(contains(json, "\"general-problem\"")) << json;
   EXPECT_FALSE(lender_.receive(300ms)) << "a refused APDU was relayed";
