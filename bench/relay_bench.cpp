@@ -79,18 +79,15 @@ rlim_t raise_file_limit() {
   return limit.rlim_cur;
 }
 
-bool exec(store::PgConnection& conn, const std::string& sql) {
-  auto r = conn.exec(sql);
-  if (!r) std::fprintf(stderr, "relay_bench: %s\n  in: %.200s\n", r.error().describe().c_str(), sql.c_str());
-  return static_cast<bool>(r);
-}
-
 /// Registers peer pairs 0..pairs-1 (relay_load.hpp) and idle peers 0..idle-1 (idle_connections.hpp),
 /// each allowed from its own /32, delivered to on its own connection.
 bool register_peers(store::PgConnection& conn, int pairs, int idle) {
-  std::string values;
+  // Two array parameters (symbols, networks), never values spliced into the SQL (tools/check-sql).
+  std::string symbols = "{", networks = "{";
   auto add = [&](const std::string& symbol, const std::string& address) {
-    values += (values.empty() ? "" : ", ") + ("('" + symbol + "', '" + symbol + "', 'connection', '{" + address + "/32}')");
+    const char* sep = symbols.size() > 1 ? "," : "";
+    symbols += sep + ("\"" + symbol + "\"");
+    networks += sep + ("\"" + address + "/32\"");
   };
   for (int i = 0; i < pairs; ++i) {
     const bench::PeerPair p = bench::peer_pair(i);
@@ -98,8 +95,14 @@ bool register_peers(store::PgConnection& conn, int pairs, int idle) {
     add(p.lender, p.lender_address);
   }
   for (int i = 0; i < idle; ++i) add(bench::idle_symbol(i), bench::idle_address(i));
-  return values.empty() ||
-         exec(conn, "INSERT INTO peers (symbol, name, delivery_mode, allowed_networks) VALUES " + values);
+  symbols += "}";
+  networks += "}";
+  auto r = conn.exec(
+      "INSERT INTO peers (symbol, name, delivery_mode, allowed_networks) "
+      "SELECT s, s, 'connection', ARRAY[n] FROM unnest($1::text[], $2::cidr[]) AS x(s, n)",
+      {symbols, networks});
+  if (!r) std::fprintf(stderr, "relay_bench: registering peers: %s\n", r.error().describe().c_str());
+  return static_cast<bool>(r);
 }
 
 /// illd's database (migrated, peer pairs registered) and, beside it on the same cluster,

@@ -83,6 +83,19 @@ Decision decide(const Incoming& in, const TransactionSnapshot& snapshot, const L
     if (apdu.requester_id.symbol != in.sender_symbol)
       return refuse(in, snapshot, codec::SecurityProblem{in.sender_symbol + " may not request for " + apdu.requester_id.symbol},
                     "ILL-Request's requester-id is not the sending peer");
+    // The Transaction-Id's first part is the library that started the transaction (absent: the
+    // requester). A library may start transactions only in its own name: otherwise it could
+    // take a qualifier another library will use, and that library's request would meet a
+    // transaction it is no party to.
+    const codec::SystemId& initial = apdu.transaction_id.initial_requester;
+    const std::string& initiator = !initial.symbol.empty() ? initial.symbol
+                                   : !initial.name.empty() ? initial.name
+                                                           : apdu.requester_id.symbol;
+    if (initiator != apdu.requester_id.symbol)
+      return refuse(in, snapshot,
+                    codec::SecurityProblem{in.sender_symbol + " may not start a transaction in the name of " + initiator +
+                                           " (initial-requester-id)"},
+                    "ILL-Request's initial-requester-id is not the requester");
     if (!in.responder_is_member)
       return refuse(in, snapshot, codec::SecurityProblem{apdu.responder_id.symbol + " is not a member of this hub"},
                     "responder-id is not a registered, enabled peer");
@@ -92,7 +105,9 @@ Decision decide(const Incoming& in, const TransactionSnapshot& snapshot, const L
   } else if (in.sender_symbol == snapshot.responder_symbol) {
     sender = protocol::Role::kResponder;
   } else {
-    return refuse(in, snapshot, codec::SecurityProblem{in.sender_symbol + " is not a party to this transaction"},
+    // The same answer as for a transaction that does not exist (and as a stranger's
+    // Status-Query gets): a library learns nothing about other libraries' transactions.
+    return refuse(in, snapshot, codec::TransactionIdProblem::kUnknown,
                   "sender is neither requester nor responder of the transaction");
   }
   if (snapshot.exists && (apdu.requester_id.symbol != snapshot.requester_symbol ||

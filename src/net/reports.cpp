@@ -88,6 +88,13 @@ Result<Bytes, std::string> store_failure_report(const codec::Envelope& about) {
                       "nothing was recorded or relayed; please send it again later");
 }
 
+Result<Bytes, std::string> unstorable_text_report(const codec::Envelope& about, const std::string& problem) {
+  return report_about(about,
+                      codec::ErrorReportSpec{std::string(codec::to_string(about.kind)), codec::UnableToPerform::kOther},
+                      "refused: " + problem + "; the hub keeps this field as text and cannot store it unchanged; "
+                      "nothing was recorded or relayed; sending it again will not help");
+}
+
 Result<Bytes, std::string> peer_connection_limit_report(const codec::Envelope& about, std::size_t limit) {
   return report_about(about,
                       codec::ErrorReportSpec{std::string(codec::to_string(about.kind)), codec::UnableToPerform::kResourceLimitation},

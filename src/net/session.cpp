@@ -16,6 +16,7 @@
 #include "illhub/net/blocking.hpp"
 #include "illhub/net/peer_identity.hpp"
 #include "illhub/net/reports.hpp"
+#include "illhub/store/storable_text.hpp"
 #include "illhub/net/status_answers.hpp"
 
 namespace illhub::net {
@@ -275,6 +276,18 @@ asio::awaitable<void> Session::handle_frame(std::vector<std::uint8_t> frame) {
     // The connection is one too many for its peer: answered, then closed (reader()).
     ctx_.metrics.count_refusal(codec::UnableToPerform::kResourceLimitation);
     auto report = peer_connection_limit_report(envelope, ctx_.limits.max_connections_per_peer);
+    if (report) enqueue(Outbound{std::move(*report), false, {}});
+    else spdlog::error("connection {}: {}", describe(), report.error());
+    co_return;
+  }
+
+  // Text PostgreSQL cannot hold unchanged (NUL, not UTF-8, an oversized Transaction-Id part)
+  // is refused before the database: a clear, final answer instead of a failed write.
+  if (auto problem = store::unstorable_field(envelope)) {
+    spdlog::warn("connection {}: refused {}: cannot be stored unchanged: {}", describe(), what, *problem);
+    ctx_.metrics.count_apdu(codec::to_string(envelope.kind), ApduResult::kRefused);
+    ctx_.metrics.count_refusal(codec::UnableToPerform::kOther);
+    auto report = unstorable_text_report(envelope, *problem);
     if (report) enqueue(Outbound{std::move(*report), false, {}});
     else spdlog::error("connection {}: {}", describe(), report.error());
     co_return;

@@ -52,6 +52,12 @@ Result<Bytes, std::string> status_report_about(const codec::Envelope& about, cod
 /// resource-limitation, with a note saying it is temporary and the APDU may be sent again.
 Result<Bytes, std::string> store_failure_report(const codec::Envelope& about);
 
+/// The APDU holds text the store cannot keep unchanged (`problem` from
+/// store::unstorable_field, e.g. "transaction-qualifier: contains a NUL byte at offset 2"):
+/// nothing was recorded or relayed. Unable-to-perform other, the note naming the field and
+/// saying that sending it again will not help (unlike store_failure_report's).
+Result<Bytes, std::string> unstorable_text_report(const codec::Envelope& about, const std::string& problem);
+
 /// The APDU's connection was the one too many for its peer (limits.max_connections_per_peer):
 /// nothing was recorded, the connection closes after this report. Unable-to-perform
 /// resource-limitation, with a note naming the limit and saying what to do instead.

@@ -64,12 +64,35 @@ TEST(Engine, RequiresRequesterAndResponderIds) {
   EXPECT_NE(d.reason.find("responder-id"), std::string::npos);
 }
 
-TEST(Engine, RefusesAPeerThatIsNotAParty) {
+TEST(Engine, RefusesAPeerThatIsNotAPartyAsIfTheTransactionDidNotExist) {
   TransactionSnapshot t;
   step(t, testing::apdu(ApduKind::kIllRequest), kBorrower);
   const Decision d = step(t, testing::apdu(ApduKind::kCancel, 1), "IRL:XYZ");
   ASSERT_EQ(d.outcome, Outcome::kRefused);
-  EXPECT_TRUE(std::holds_alternative<codec::SecurityProblem>(d.refusal->problem));
+  // The answer an unknown transaction gets: nothing tells the stranger that this one exists.
+  EXPECT_EQ(std::get<codec::TransactionIdProblem>(d.refusal->problem), codec::TransactionIdProblem::kUnknown);
+  EXPECT_EQ(d.reason, "sender is neither requester nor responder of the transaction");
+}
+
+TEST(Engine, RefusesARequestStartedInTheNameOfAnotherLibrary) {
+  for (const bool by_name : {false, true}) {
+    TransactionSnapshot t;
+    codec::Envelope e = testing::apdu(ApduKind::kIllRequest);
+    e.transaction_id.initial_requester = {};
+    (by_name ? e.transaction_id.initial_requester.name : e.transaction_id.initial_requester.symbol) = kLender;
+    const Decision d = step(t, e, kBorrower);
+    ASSERT_EQ(d.outcome, Outcome::kRefused) << by_name;
+    EXPECT_EQ(std::get<codec::SecurityProblem>(d.refusal->problem).text,
+              "IRL:BOR may not start a transaction in the name of IRL:LEN (initial-requester-id)");
+    EXPECT_FALSE(t.exists);
+  }
+  // Its own symbol, or none at all, is fine.
+  for (const char* initial : {kBorrower, ""}) {
+    TransactionSnapshot t;
+    codec::Envelope e = testing::apdu(ApduKind::kIllRequest);
+    e.transaction_id.initial_requester.symbol = initial;
+    EXPECT_EQ(step(t, e, kBorrower).outcome, Outcome::kAccepted) << initial;
+  }
 }
 
 TEST(Engine, RefusesAnApduNamingOtherParties) {
