@@ -65,15 +65,32 @@ std::optional<std::string> unstorable_field(const codec::Envelope& apdu) {
       {"requester-id", &apdu.requester_id.symbol},
       {"responder-id", &apdu.responder_id.symbol},
       {"service-date-time date", &apdu.service_date_time.date},
-      {"service-date-time time", &apdu.service_date_time.time},
-      {"item-id title", &apdu.item.title},
-      {"item-id author", &apdu.item.author},
-      {"item-id ISBN", &apdu.item.isbn},
-      {"item-id ISSN", &apdu.item.issn}};
+      {"service-date-time time", &apdu.service_date_time.time}};
   for (const auto& [name, value] : fields) {
     if (auto problem = text_column_problem(*value)) return std::string(name) + ": " + *problem;
   }
   return std::nullopt;
+}
+
+std::string summary_text(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  for (std::size_t i = 0; i < value.size();) {
+    const auto byte = static_cast<std::uint8_t>(value[i]);
+    const std::size_t n = byte == 0 ? 0 : utf8_sequence(value, i);
+    if (byte == 0) {
+      out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
+    } else if (n == 0) {
+      out += static_cast<char>(0xC0 | (byte >> 6));  // ISO 8859-1 byte as its code point
+      out += static_cast<char>(0x80 | (byte & 0x3F));
+    } else {
+      out.append(value.substr(i, n));
+      i += n;
+      continue;
+    }
+    ++i;
+  }
+  return out;
 }
 
 }  // namespace illhub::store

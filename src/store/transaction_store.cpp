@@ -9,6 +9,7 @@
 #include "illhub/codec/envelope.hpp"
 #include "illhub/hub/money.hpp"
 #include "illhub/protocol/lenient_profile.hpp"
+#include "illhub/store/storable_text.hpp"
 #include "illhub/store/transaction_key.hpp"
 #include "store/snapshot_row.hpp"
 #include "store/sql_array.hpp"
@@ -232,7 +233,10 @@ Result<Written, StoreError> write_accepted(PgConnection& conn, const Loaded& loa
   const std::string old_r = state_text(loaded.snapshot.view.requester);
   const std::string old_s = state_text(loaded.snapshot.view.responder);
   const std::string id = std::to_string(loaded.id), version = std::to_string(loaded.version);
-  std::string service_type, title = e.item.title, author = e.item.author;
+  std::string service_type;
+  // The item summary is for listings; the request stays verbatim in raw_ber (storable_text.hpp).
+  const std::string title = summary_text(e.item.title), author = summary_text(e.item.author);
+  const std::string isbn = summary_text(e.item.isbn), issn = summary_text(e.item.issn);
   if (!e.ill_service_types.empty()) service_type = std::to_string(static_cast<int>(e.ill_service_types.front()));
 
   // PgParams refer to their values: every value must outlive `params`.
@@ -244,7 +248,7 @@ Result<Written, StoreError> write_accepted(PgConnection& conn, const Loaded& loa
     params = {key.initial_requester, key.group_qualifier, key.qualifier, key.sub_qualifier,
               d.next.requester_symbol, d.next.responder_symbol,
               service_type.empty() ? PgParam(std::nullopt) : PgParam(service_type),
-              title, author, e.item.isbn, e.item.issn,
+              title, author, isbn, issn,
               PgParam(need_before), PgParam(expiry)};
   } else {
     params = {id, version};

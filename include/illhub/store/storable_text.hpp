@@ -27,9 +27,14 @@ std::optional<std::string> text_column_problem(std::string_view value);
 
 /// The first field of `apdu` the store could not keep verbatim, as "FIELD: PROBLEM"
 /// (e.g. "transaction-qualifier: contains a NUL byte at offset 2"), or nothing. Checks the
-/// fields that reach SQL: the four Transaction-Id parts (also against
-/// kMaxTransactionIdPartBytes), requester-id and responder-id symbols, service date and time,
-/// and an ILL-Request's title, author, ISBN and ISSN.
+/// fields that are keys or looked up in SQL: the four Transaction-Id parts (also against
+/// kMaxTransactionIdPartBytes), requester-id and responder-id symbols, service date and time.
 std::optional<std::string> unstorable_field(const codec::Envelope& apdu);
+
+/// `value` made fit for the item summary columns (title, author, ISBN, ISSN), which are for
+/// operators' listings only: the request itself stays in events.raw_ber byte for byte. Valid
+/// UTF-8 is kept as it is; a byte that does not start valid UTF-8 is read as ISO 8859-1, the
+/// 8-bit set library systems commonly send in a GeneralString; a NUL becomes U+FFFD.
+std::string summary_text(std::string_view value);
 
 }  // namespace illhub::store

@@ -47,7 +47,7 @@ TEST(StorableText, NamesTheFirstFieldThatCannotBeStored) {
   EXPECT_EQ(unstorable_field(e), "transaction-qualifier: contains a NUL byte at offset 1");
   e = request();
   e.item.author = "\x80";
-  EXPECT_EQ(unstorable_field(e), "item-id author: is not valid UTF-8 at offset 0");
+  EXPECT_FALSE(unstorable_field(e)) << "the item summary is made storable, not refused";
   e = request();
   e.transaction_id.initial_requester = {};
   e.transaction_id.initial_requester.name = "N\0"s;  // the name stands in for an absent symbol
@@ -65,6 +65,15 @@ TEST(StorableText, LimitsEachTransactionIdPartAtTheBoundary) {
   e = request();
   e.item.title = std::string(64 * 1024, 't');
   EXPECT_FALSE(unstorable_field(e));
+}
+
+TEST(StorableText, SummaryTextKeepsUtf8AndReadsOtherBytesAsLatin1) {
+  EXPECT_EQ(summary_text("Prêt — 日本語"), "Prêt — 日本語");
+  EXPECT_EQ(summary_text("Do\xe9, Jane"), "Doé, Jane");           // Latin-1 é
+  EXPECT_EQ(summary_text("\x80\xff"), "\u0080ÿ");                   // every byte has a code point
+  EXPECT_EQ(summary_text("Inter\0ibrary"s), "Inter\uFFFDibrary");   // NUL made visible
+  EXPECT_EQ(summary_text("\xe6\x97"), "æ\u0097");                   // a cut-short sequence, byte by byte
+  EXPECT_FALSE(text_column_problem(summary_text("\xc0\x80\xed\xa0\x80\0"s)));
 }
 
 }  // namespace
