@@ -138,6 +138,7 @@ TEST_F(FaultsOnTheWire, ARecipientWhoseBytesVanishDoesNotStopTheOthers) {
   EXPECT_FALSE(lost.receive(300ms));
   // The hub did write to the black-holed recipient: its APDUs went into the hole.
   EXPECT_TRUE(eventually("SELECT count(*) FROM outbox WHERE status = 'delivered'", std::to_string(2 * kEach)));
+  for (int i = 0; i < 100 && hole->discarded(Direction::kDownstream) == 0; ++i) std::this_thread::sleep_for(20ms);
   EXPECT_GT(hole->discarded(Direction::kDownstream), 0u);
   EXPECT_EQ(text("SELECT count(*) FROM events WHERE accepted"), std::to_string(2 * kEach));
 }

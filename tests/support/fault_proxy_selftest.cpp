@@ -15,7 +15,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <string>
+#include <thread>
 #include <vector>
 
 
@@ -120,6 +122,13 @@ Received receive(const Fd& s, std::size_t want, std::chrono::milliseconds timeou
   return r;
 }
 
+/// The proxy counts a chunk once its write has completed, which may be just after the far
+/// side has read it: polls a counter until it reaches `want` (bounded).
+std::size_t settled(const std::function<std::size_t()>& counter, std::size_t want) {
+  for (int i = 0; i < 200 && counter() != want; ++i) std::this_thread::sleep_for(5ms);
+  return counter();
+}
+
 Bytes pattern(std::size_t n) {
   Bytes b(n);
   for (std::size_t i = 0; i < n; ++i) b[i] = static_cast<std::uint8_t>(i * 7 + 1);
@@ -153,8 +162,8 @@ TEST(FaultProxy, PassForwardsBothWaysByteForByteAndKeepsTheClientsLoopbackAddres
   EXPECT_EQ(receive(t.server, up.size(), 5s).bytes, up);
   ASSERT_TRUE(send_all(t.server, down));
   EXPECT_EQ(receive(t.client, down.size(), 5s).bytes, down);
-  EXPECT_EQ(t.proxy->forwarded(Direction::kUpstream), up.size());
-  EXPECT_EQ(t.proxy->forwarded(Direction::kDownstream), down.size());
+  EXPECT_EQ(settled([&] { return t.proxy->forwarded(Direction::kUpstream); }, up.size()), up.size());
+  EXPECT_EQ(settled([&] { return t.proxy->forwarded(Direction::kDownstream); }, down.size()), down.size());
   EXPECT_EQ(t.proxy->accepted(), 1u);
 }
 
@@ -218,8 +227,8 @@ TEST(FaultProxy, BlackHoleSwallowsEverythingAndResetsTheConnectionWhenItEnds) {
   ASSERT_TRUE(send_all(t.server, pattern(30)));
   EXPECT_TRUE(receive(t.server, 1, 300ms).bytes.empty());
   EXPECT_TRUE(receive(t.client, 1, 300ms).bytes.empty());
-  EXPECT_EQ(t.proxy->discarded(Direction::kUpstream), 1000u);
-  EXPECT_EQ(t.proxy->discarded(Direction::kDownstream), 30u);
+  EXPECT_EQ(settled([&] { return t.proxy->discarded(Direction::kUpstream); }, 1000), 1000u);
+  EXPECT_EQ(settled([&] { return t.proxy->discarded(Direction::kDownstream); }, 30), 30u);
   EXPECT_EQ(t.proxy->open(), 1u) << "a black hole keeps the connection open";
 
   t.proxy->set_both({FaultMode::kPass});
