@@ -54,6 +54,7 @@ Result<ConnectionPool::Lease, StoreError> ConnectionPool::acquire() {
       return unexpected(made.error());
     }
     conn = std::make_unique<PgConnection>(std::move(made).value());
+    conn->set_answer_timeout(options_.answer_timeout);
   } else if (!conn->check_alive()) {
     // Broken since its last use (PostgreSQL restarted, backend terminated): reconnect now
     // rather than hand out a connection whose first statement is bound to fail.

@@ -5,6 +5,9 @@
 #include <libpq-fe.h>
 #include <poll.h>
 
+#include <algorithm>
+#include <cerrno>
+
 #include <vector>
 
 namespace illhub::store {
@@ -90,6 +93,8 @@ Result<PgConnection, StoreError> PgConnection::connect(const std::string& connin
 
 PgConnection::PgConnection(PgConnection&& other) noexcept
     : conn_(other.conn_),
+      answer_timeout_(other.answer_timeout_),
+      given_up_(other.given_up_),
       statements_(std::move(other.statements_)),
       prepared_on_server_(std::move(other.prepared_on_server_)),
       replaced_on_server_(std::move(other.replaced_on_server_)) {
@@ -101,6 +106,8 @@ PgConnection& PgConnection::operator=(PgConnection&& other) noexcept {
     PQfinish(conn_);
     conn_ = other.conn_;
     other.conn_ = nullptr;
+    answer_timeout_ = other.answer_timeout_;
+    given_up_ = other.given_up_;
     statements_ = std::move(other.statements_);
     prepared_on_server_ = std::move(other.prepared_on_server_);
     replaced_on_server_ = std::move(other.replaced_on_server_);
@@ -135,6 +142,48 @@ Result<PgResult, StoreError> PgConnection::check(pg_result* raw) {
   return unexpected(std::move(error));
 }
 
+Result<PgResult, StoreError> PgConnection::answer(int sent, std::string_view what) {
+  if (given_up_) {
+    return unexpected(make_error(StoreError::Kind::kConnectionLost,
+                                 "connection given up after an unanswered statement"));
+  }
+  if (sent == 0) return unexpected(error_from_connection(conn_, std::string(what) + " not sent"));
+  const auto deadline = std::chrono::steady_clock::now() + answer_timeout_;
+  // Like PQexec: every result of the statement is read; the first error wins, else the last.
+  pg_result* kept = nullptr;
+  for (;;) {
+    while (PQisBusy(conn_) != 0) {
+      int wait_ms = -1;
+      if (answer_timeout_.count() > 0) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        wait_ms = static_cast<int>(std::max<std::int64_t>(left.count(), 0));
+      }
+      pollfd fd{PQsocket(conn_), POLLIN, 0};
+      const int ready = fd.fd < 0 ? -1 : poll(&fd, 1, wait_ms);
+      if (ready == 0) {
+        PQclear(kept);
+        given_up_ = true;  // the answer may still come: this connection cannot carry another statement
+        return unexpected(make_error(StoreError::Kind::kConnectionLost,
+                                     std::string(what) + ": no answer from PostgreSQL within " +
+                                         std::to_string(answer_timeout_.count()) + " ms; connection given up"));
+      }
+      if ((ready < 0 && errno != EINTR) || PQconsumeInput(conn_) == 0) {
+        PQclear(kept);
+        return check(nullptr);  // the connection broke: kConnectionLost with libpq's message
+      }
+    }
+    pg_result* next = PQgetResult(conn_);
+    if (next == nullptr) break;
+    if (kept != nullptr && PQresultStatus(kept) == PGRES_FATAL_ERROR) {
+      PQclear(next);
+    } else {
+      PQclear(kept);
+      kept = next;
+    }
+  }
+  return check(kept);
+}
+
 Result<PgResult, StoreError> PgConnection::exec(std::string_view sql,
                                                 std::initializer_list<PgParam> params) {
   return exec_params(sql, std::span<const PgParam>(params.begin(), params.size()));
@@ -145,9 +194,11 @@ Result<PgResult, StoreError> PgConnection::exec_params(std::string_view sql,
   auto arrays = to_arrays(params);
   if (!arrays) return unexpected(arrays.error());
   const std::string text(sql);
-  return check(PQexecParams(conn_, text.c_str(), static_cast<int>(params.size()), nullptr,
-                            arrays->values.data(), arrays->lengths.data(), arrays->formats.data(),
-                            /*resultFormat=*/0));
+  if (given_up_) return answer(0, "statement");
+  return answer(PQsendQueryParams(conn_, text.c_str(), static_cast<int>(params.size()), nullptr,
+                                  arrays->values.data(), arrays->lengths.data(), arrays->formats.data(),
+                                  /*resultFormat=*/0),
+                "statement");
 }
 
 void PgConnection::prepare(std::string name, std::string sql) {
@@ -165,11 +216,11 @@ Result<Ok, StoreError> PgConnection::ensure_prepared(const std::string& name) {
   if (replaced_on_server_.contains(name)) {
     // The server still has the earlier definition under this name: drop it first (a failed
     // PQprepare inside a transaction would abort the transaction).
-    auto dropped = check(PQexec(conn_, ("DEALLOCATE " + quote_identifier(name)).c_str()));
+    auto dropped = answer(PQsendQuery(conn_, ("DEALLOCATE " + quote_identifier(name)).c_str()), "DEALLOCATE");
     if (!dropped) return unexpected(dropped.error());
     replaced_on_server_.erase(name);
   }
-  auto prepared = check(PQprepare(conn_, name.c_str(), it->second.c_str(), 0, nullptr));
+  auto prepared = answer(PQsendPrepare(conn_, name.c_str(), it->second.c_str(), 0, nullptr), "PREPARE");
   if (!prepared) return unexpected(prepared.error());
   prepared_on_server_.insert(name);
   return Ok{};
@@ -184,11 +235,13 @@ Result<PgResult, StoreError> PgConnection::exec_prepared_params(const std::strin
                                                                 std::span<const PgParam> params) {
   auto arrays = to_arrays(params);
   if (!arrays) return unexpected(arrays.error());
+  if (given_up_) return answer(0, "statement");
   auto ready = ensure_prepared(name);
   if (!ready) return unexpected(ready.error());
-  return check(PQexecPrepared(conn_, name.c_str(), static_cast<int>(params.size()),
-                              arrays->values.data(), arrays->lengths.data(),
-                              arrays->formats.data(), /*resultFormat=*/0));
+  return answer(PQsendQueryPrepared(conn_, name.c_str(), static_cast<int>(params.size()),
+                                    arrays->values.data(), arrays->lengths.data(),
+                                    arrays->formats.data(), /*resultFormat=*/0),
+                name);
 }
 
 Result<Ok, StoreError> PgConnection::exec_script(std::string_view sql) {
@@ -208,7 +261,7 @@ std::string PgConnection::quote_identifier(std::string_view name) const {
   return out;
 }
 
-bool PgConnection::is_ok() const { return conn_ != nullptr && PQstatus(conn_) == CONNECTION_OK; }
+bool PgConnection::is_ok() const { return conn_ != nullptr && !given_up_ && PQstatus(conn_) == CONNECTION_OK; }
 
 bool PgConnection::check_alive() {
   if (!is_ok()) return false;
@@ -229,7 +282,8 @@ Result<Ok, StoreError> PgConnection::reset() {
   replaced_on_server_.clear();
   if (conn_ == nullptr)
     return unexpected(make_error(StoreError::Kind::kConnectionLost, "connection was moved away"));
-  PQreset(conn_);
+  PQreset(conn_);  // closes the old socket first: an answer still on its way is dropped
+  given_up_ = false;
   if (PQstatus(conn_) != CONNECTION_OK) {
     StoreError error = error_from_connection(conn_, "cannot reconnect to PostgreSQL");
     error.kind = StoreError::Kind::kConnectionLost;

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <charconv>
+#include <chrono>
 #include <optional>
 #include <span>
 #include <vector>
@@ -21,6 +22,11 @@ using protocol::Role;
 using protocol::State;
 
 constexpr int kMaxAttempts = 8;
+// Reruns after a lost connection start only this long after the apply began. A server that
+// refuses connections fails each attempt at once, so the reruns ride out a restart; one that
+// stops answering costs a whole answer timeout (or connect timeout) per attempt, and eight of
+// those would keep the peer waiting a minute for its temporary error.
+constexpr std::chrono::milliseconds kLostConnectionRerunWindow{3'000};
 
 const std::string kLoadTransaction =
     "SELECT t.id, t.version, " + std::string(kSnapshotColumns) +
@@ -328,7 +334,12 @@ Result<ApplyResult, StoreError> TransactionStore::apply(const codec::Apdu& apdu,
   const TransactionKey key = key_of(e);
   ApplyResult out;
   StoreError last_error = make_error(StoreError::Kind::kOther, "not attempted");
+  const auto started = std::chrono::steady_clock::now();
   for (out.attempts = 1; out.attempts <= kMaxAttempts; ++out.attempts) {
+    if (out.attempts > 1 && last_error.kind == StoreError::Kind::kConnectionLost &&
+        std::chrono::steady_clock::now() - started >= kLostConnectionRerunWindow) {
+      break;
+    }
     auto lease = pool_.acquire();
     if (!lease) {
       last_error = lease.error();

@@ -21,6 +21,10 @@ struct PoolOptions {
   std::string conninfo;                         // libpq conninfo or URI
   std::size_t max_size = 4;                     // connections open at most
   std::chrono::milliseconds acquire_timeout{10'000};  // wait for a free connection
+  /// Each statement's wait for the server's answer (PgConnection::set_answer_timeout; 0 = for
+  /// ever). A server that stops answering on a link that stays up then costs a caller this
+  /// long, not for ever; illd's statements take milliseconds.
+  std::chrono::milliseconds answer_timeout{5'000};
 };
 
 class ConnectionPool {

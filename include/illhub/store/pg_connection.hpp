@@ -4,6 +4,7 @@
 // Blocking calls: each waits for the server's answer. Not thread-safe: one thread at a time
 // (the ConnectionPool hands a connection to one user at a time).
 
+#include <chrono>
 #include <cstdint>
 #include <initializer_list>
 #include <map>
@@ -54,6 +55,14 @@ class PgConnection {
   /// take a name and no parameters (CREATE DATABASE). Empty on failure.
   std::string quote_identifier(std::string_view name) const;
 
+  /// How long a statement may wait for the server's answer (0, the default: for ever). When
+  /// it passes, the statement fails with kConnectionLost and the connection is given up
+  /// (is_ok() false until reset()): its answer may still come, so it cannot be reused. A
+  /// COMMIT given up this way has an unknown outcome, like any lost connection. Without it a
+  /// server that stops answering while the TCP connection stays up (a stuck server, a black
+  /// hole on the path that still acknowledges) holds the caller for ever.
+  void set_answer_timeout(std::chrono::milliseconds timeout) { answer_timeout_ = timeout; }
+
   /// True while libpq believes the connection works. A server that went away is noticed by
   /// the next call or by check_alive().
   bool is_ok() const;
@@ -72,9 +81,14 @@ class PgConnection {
  private:
   explicit PgConnection(pg_conn* conn) : conn_(conn) {}
   Result<PgResult, StoreError> check(pg_result* result);
+  /// The result of a statement just sent (PQsend*: `sent` is its return value), waiting at
+  /// most answer_timeout_.
+  Result<PgResult, StoreError> answer(int sent, std::string_view what);
   Result<Ok, StoreError> ensure_prepared(const std::string& name);
 
   pg_conn* conn_ = nullptr;
+  std::chrono::milliseconds answer_timeout_{0};
+  bool given_up_ = false;  // an answer timed out: unusable until reset()
   std::map<std::string, std::string, std::less<>> statements_;  // name -> SQL
   std::set<std::string, std::less<>> prepared_on_server_;        // cleared on reconnect
   std::set<std::string, std::less<>> replaced_on_server_;        // redefined: DEALLOCATE first

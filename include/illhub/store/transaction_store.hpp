@@ -41,8 +41,11 @@ class TransactionStore {
   /// Reruns itself (up to 8 times) when another writer changed the transaction first, on a
   /// serialization failure or deadlock, and when the connection was lost, even during the
   /// commit: a rerun of an APDU that did commit finds it applied and returns kDuplicate, so
-  /// nothing is ever applied twice. Errors: the database stayed unreachable or refused a
-  /// write for a reason no rerun fixes; nothing was applied then, nothing may be acknowledged.
+  /// nothing is ever applied twice. Reruns after a lost connection stop 3 s into the apply
+  /// (a server that stops answering costs a whole answer timeout per attempt). Errors: the
+  /// database stayed unreachable or refused a write for a reason no rerun fixes; nothing may
+  /// be acknowledged. Nothing was applied then, unless the connection was lost during the
+  /// commit and no rerun followed: the peer's retry then finds it applied (kDuplicate).
   Result<ApplyResult, StoreError> apply(const codec::Apdu& apdu, std::string_view sender_symbol);
 
  private:
