@@ -9,6 +9,7 @@
 #include "illhub/codec/envelope.hpp"
 #include "illhub/hub/money.hpp"
 #include "illhub/protocol/lenient_profile.hpp"
+#include "illhub/store/transaction.hpp"
 #include "illhub/store/transaction_key.hpp"
 #include "store/snapshot_row.hpp"
 #include "store/sql_array.hpp"
@@ -266,6 +267,35 @@ Result<Written, StoreError> write_accepted(PgConnection& conn, const Loaded& loa
   return Written::kDone;
 }
 
+/// An APDU the hub acts on as intermediary (docs/ROUTING.md): a new routed request, or a
+/// lender's answer that moves the request on. The APDU's own write (as write_accepted) and the
+/// intermediary's steps commit together, so the borrower and the next lender hear of it only
+/// after COMMIT, and a rerun finds either all of it or nothing.
+Result<Written, StoreError> write_routed(PgConnection& conn, const Intermediary& intermediary, const Loaded& loaded,
+                                         const TransactionKey& key, const codec::Envelope& e, const codec::Apdu& apdu,
+                                         std::string_view sender, const std::optional<std::string>& moving_on,
+                                         ApplyResult& out) {
+  auto tx = Transaction::begin(conn);
+  if (!tx) return unexpected(tx.error());
+  const bool is_new = !loaded.snapshot.exists;
+  if (is_new) {
+    auto prepared = intermediary.prepare_request(conn, out.decision);
+    if (!prepared) return unexpected(prepared.error());
+  }
+  auto written = write_accepted(conn, loaded, key, e, apdu.bytes(), sender, out.decision, out);
+  if (!written) return unexpected(written.error());
+  if (*written == Written::kConflict) return Written::kConflict;  // rolled back by ~Transaction
+  auto step = is_new ? intermediary.start(conn, out.transaction_id, out.outbox_id, apdu)
+                     : intermediary.move_on(conn, out.transaction_id, out.outbox_id, *moving_on);
+  if (!step) return unexpected(step.error());
+  auto committed = tx->commit();
+  if (!committed) return unexpected(committed.error());
+  out.outbox_id = 0;  // the APDU itself is not relayed; the intermediary's APDUs are
+  out.decision.recipient_symbol = step->asked.empty() ? out.decision.next.requester_symbol : step->asked;
+  out.routing = std::move(*step);
+  return Written::kDone;
+}
+
 Result<std::int64_t, StoreError> write_refusal(PgConnection& conn, const Loaded& loaded,
                                                const codec::Envelope& e,
                                                std::span<const std::uint8_t> ber,
@@ -340,7 +370,9 @@ Result<ApplyResult, StoreError> TransactionStore::apply(const codec::Apdu& apdu,
       if (!worth_rerunning(last_error)) break;
       continue;
     }
-    hub::Incoming incoming{e, std::string(sender_symbol), loaded->responder_is_member};
+    // A request addressed to the hub (or carrying a send-to-list) names no member as responder.
+    const bool route_new = intermediary_ && !loaded->snapshot.exists && intermediary_->routes(e);
+    hub::Incoming incoming{e, std::string(sender_symbol), route_new || loaded->responder_is_member};
     out.decision = hub::decide(incoming, loaded->snapshot, policy_);
     out.outcome = out.decision.outcome;
     out.transaction_id = loaded->id;
@@ -370,8 +402,27 @@ Result<ApplyResult, StoreError> TransactionStore::apply(const codec::Apdu& apdu,
       if (!worth_rerunning(last_error)) break;
       continue;
     }
-    auto written = write_accepted(conn, *loaded, key, e, apdu.bytes(), sender_symbol, out.decision, out);
-    if (written && *written == Written::kDone) return out;
+    std::optional<std::string> moving_on;
+    if (intermediary_ && !route_new) {
+      auto m = intermediary_->moving_on(conn, loaded->id, e, out.decision);
+      if (!m) {
+        last_error = m.error();
+        if (!worth_rerunning(last_error)) break;
+        continue;
+      }
+      moving_on = std::move(*m);
+    }
+    auto written = route_new || moving_on
+                       ? write_routed(conn, *intermediary_, *loaded, key, e, apdu, sender_symbol, moving_on, out)
+                       : write_accepted(conn, *loaded, key, e, apdu.bytes(), sender_symbol, out.decision, out);
+    if (written && *written == Written::kDone) {
+      if (intermediary_ && !route_new && !moving_on && out.decision.sender_role == Role::kResponder &&
+          (e.kind == codec::ApduKind::kIllAnswer || e.kind == codec::ApduKind::kShipped)) {
+        // Only for `illctl show`: the timer sweep settles an attempt left open if this fails.
+        (void)intermediary_->note_answer(conn, out.transaction_id, std::string(sender_symbol));
+      }
+      return out;
+    }
     if (written) continue;  // another writer was first: decide again on what it wrote
     last_error = written.error();
     // The same APDU already recorded (an older copy than the last one applied, or a
