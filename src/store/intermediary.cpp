@@ -81,8 +81,6 @@ o AS (INSERT INTO outbox (event_id, transaction_id, recipient_symbol, apdu)
       SELECT e.id, e.transaction_id, $3, $9 FROM e RETURNING id)
 SELECT e.id, o.id, pg_notify('illhub_outbox', $3)::text FROM e, o)sql";
 
-constexpr std::string_view kIsRouted = "SELECT routed_by_hub FROM transactions WHERE id = $1";
-
 constexpr std::string_view kCloseAttempt = R"sql(
 UPDATE routing_attempts SET outcome = $3, outcome_at = now()
 WHERE transaction_id = $1 AND lender_symbol = $2 AND asked_at IS NOT NULL AND outcome IS NULL)sql";
@@ -98,10 +96,11 @@ UPDATE routing_attempts a SET outcome = 'supplying', outcome_at = now() FROM tra
 WHERE t.id = a.transaction_id AND a.outcome IS NULL AND a.answer_by IS NOT NULL AND a.answer_by < now()
   AND (t.responder_symbol <> a.lender_symbol OR t.responder_state <> 3))sql";
 
+// Only while the borrower waits (PENDING): a borrower that sent Cancel is not given a new lender.
 constexpr std::string_view kDueDeadlines = R"sql(
 SELECT t.id, a.lender_symbol FROM routing_attempts a JOIN transactions t ON t.id = a.transaction_id
 WHERE a.outcome IS NULL AND a.answer_by IS NOT NULL AND a.answer_by < now() AND t.routed_by_hub
-  AND t.responder_symbol = a.lender_symbol AND t.responder_state = 3
+  AND t.responder_symbol = a.lender_symbol AND t.responder_state = 3 AND t.requester_state = 2
 ORDER BY a.answer_by LIMIT $1 FOR UPDATE OF t SKIP LOCKED)sql";
 
 /// The hub's local date and time (service-date-time has no zone; peers' clocks are local too).
@@ -306,18 +305,15 @@ Result<RoutingStep, StoreError> Intermediary::advance(PgConnection& conn, std::i
   return step;
 }
 
-Result<std::optional<std::string>, StoreError> Intermediary::moving_on(PgConnection& conn, std::int64_t transaction_id,
-                                                                       const codec::Envelope& apdu,
-                                                                       hub::Decision& decision) const {
+std::optional<std::string> Intermediary::moving_on(bool routed, protocol::State requester_now,
+                                                   const codec::Envelope& apdu, hub::Decision& decision) const {
   const auto outcome = hub::moving_on_outcome(apdu);
-  if (!outcome || decision.sender_role != protocol::Role::kResponder) return std::optional<std::string>();
-  auto routed = run(conn, "routing_is_routed", kIsRouted, {transaction_id});
-  if (!routed) return unexpected(routed.error());
-  if (routed->rows() != 1 || routed->get(0, 0) != "t") return std::optional<std::string>();
+  if (!routed || !outcome || decision.sender_role != protocol::Role::kResponder) return std::nullopt;
+  // A borrower that has asked to cancel (or is otherwise past waiting) gets the answer itself:
+  // asking the next lender would undo its Cancel.
+  if (requester_now != protocol::State::kPending) return std::nullopt;
   // The answer is the hub's to act on: the borrower's side does not move, nobody is told yet.
-  decision.next.view.requester = decision.next.view.requester == protocol::State::kIdle
-                                     ? decision.next.view.requester
-                                     : protocol::State::kPending;
+  decision.next.view.requester = protocol::State::kPending;
   decision.postings.clear();
   return std::optional<std::string>(std::string(*outcome));
 }

@@ -23,7 +23,7 @@ using protocol::State;
 constexpr int kMaxAttempts = 8;
 
 const std::string kLoadTransaction =
-    "SELECT t.id, t.version, " + std::string(kSnapshotColumns) +
+    "SELECT t.id, t.version, t.routed_by_hub, " + std::string(kSnapshotColumns) +
     " FROM transactions t"
     " JOIN peers rp ON rp.symbol = t.requester_symbol"
     " JOIN peers sp ON sp.symbol = t.responder_symbol"
@@ -131,6 +131,9 @@ struct Loaded {
   std::int64_t id = 0;
   std::int64_t version = 0;
   bool responder_is_member = true;
+  /// The hub is the transaction's intermediary (docs/ROUTING.md): several lenders may have
+  /// been its responder, one after another.
+  bool routed = false;
 };
 
 Result<Loaded, StoreError> load(PgConnection& conn, const TransactionKey& key, const codec::Envelope& e) {
@@ -158,14 +161,20 @@ Result<Loaded, StoreError> load(PgConnection& conn, const TransactionKey& key, c
   const PgResult& t = *r;
   out.id = *t.get_int64(0, 0);
   out.version = *t.get_int64(0, 1);
-  out.snapshot = snapshot_from_row(t, 0, 2);
+  out.routed = t.get(0, 2) == "t";
+  out.snapshot = snapshot_from_row(t, 0, 3);
   return out;
 }
 
-/// "kind|role|date|time": the APDU's identity within its transaction (see ApduIdentity).
-std::string dedup_key(const codec::Envelope& e, Role sender) {
-  return std::to_string(static_cast<int>(e.kind)) + "|" + std::string(protocol::to_string(sender)) +
-         "|" + e.service_date_time.date + "|" + e.service_date_time.time;
+/// "kind|role|date|time": the APDU's identity within its transaction (see ApduIdentity). On a
+/// transaction the hub routes, the responder may be one of several lenders in turn, so a
+/// responder's key also names the lender ("|symbol"): two lenders' answers sent in the same
+/// second are two APDUs, not one.
+std::string dedup_key(const codec::Envelope& e, Role role, const Loaded& loaded, std::string_view sender) {
+  std::string key = std::to_string(static_cast<int>(e.kind)) + "|" + std::string(protocol::to_string(role)) + "|" +
+                    e.service_date_time.date + "|" + e.service_date_time.time;
+  if (loaded.routed && role == Role::kResponder) key += "|" + std::string(sender);
+  return key;
 }
 
 std::string state_text(State s) { return std::to_string(static_cast<int>(s)); }
@@ -227,7 +236,7 @@ Result<Written, StoreError> write_accepted(PgConnection& conn, const Loaded& loa
                                            std::string_view sender, const hub::Decision& d,
                                            ApplyResult& out) {
   const auto memory = memory_values(d, e);
-  const std::string dedup = dedup_key(e, d.sender_role);
+  const std::string dedup = dedup_key(e, d.sender_role, loaded, sender);
   const auto arrays = posting_arrays(d.postings);
   const std::string kind = std::to_string(static_cast<int>(e.kind));
   const std::string old_r = state_text(loaded.snapshot.view.requester);
@@ -317,13 +326,15 @@ Result<std::int64_t, StoreError> write_refusal(PgConnection& conn, const Loaded&
 }
 
 /// Whether this very APDU (same kind, sender and service date-time) was accepted on the
-/// transaction before.
+/// transaction before. On a routed transaction that includes a lender asked earlier resending
+/// its answer: it is told "recorded before", not that it is no party.
 Result<bool, StoreError> applied_before(PgConnection& conn, const Loaded& loaded,
                                         const codec::Envelope& e, std::string_view sender) {
   const hub::TransactionSnapshot& s = loaded.snapshot;
-  if (!s.exists || (sender != s.requester_symbol && sender != s.responder_symbol)) return false;
+  if (!s.exists) return false;
+  if (sender != s.requester_symbol && sender != s.responder_symbol && !loaded.routed) return false;
   const Role role = sender == s.requester_symbol ? Role::kRequester : Role::kResponder;
-  const std::string key = dedup_key(e, role);
+  const std::string key = dedup_key(e, role, loaded, sender);
   const std::string id = std::to_string(loaded.id);
   conn.prepare("find_applied", std::string(kFindApplied));
   auto r = conn.exec_prepared("find_applied",
@@ -403,15 +414,8 @@ Result<ApplyResult, StoreError> TransactionStore::apply(const codec::Apdu& apdu,
       continue;
     }
     std::optional<std::string> moving_on;
-    if (intermediary_ && !route_new) {
-      auto m = intermediary_->moving_on(conn, loaded->id, e, out.decision);
-      if (!m) {
-        last_error = m.error();
-        if (!worth_rerunning(last_error)) break;
-        continue;
-      }
-      moving_on = std::move(*m);
-    }
+    if (intermediary_ && !route_new)
+      moving_on = intermediary_->moving_on(loaded->routed, loaded->snapshot.view.requester, e, out.decision);
     auto written = route_new || moving_on
                        ? write_routed(conn, *intermediary_, *loaded, key, e, apdu, sender_symbol, moving_on, out)
                        : write_accepted(conn, *loaded, key, e, apdu.bytes(), sender_symbol, out.decision, out);

@@ -18,6 +18,7 @@
 #include "illhub/codec/apdu.hpp"
 #include "illhub/codec/envelope.hpp"
 #include "illhub/hub/engine.hpp"
+#include "illhub/protocol/state.hpp"
 #include "illhub/routing/rota.hpp"
 #include "illhub/store/pg_connection.hpp"
 #include "illhub/store/store_error.hpp"
@@ -71,12 +72,13 @@ class Intermediary {
   Result<RoutingStep, StoreError> start(PgConnection& conn, std::int64_t transaction_id, std::int64_t outbox_id,
                                         const codec::Apdu& request) const;
 
-  /// Whether an accepted APDU from the current lender of a routed transaction moves the
-  /// request on; when it does, `decision` is changed so that the borrower's side stays
-  /// PENDING (the borrower is not told). Reads whether the transaction is routed.
-  Result<std::optional<std::string>, StoreError> moving_on(PgConnection& conn, std::int64_t transaction_id,
-                                                           const codec::Envelope& apdu,
-                                                           hub::Decision& decision) const;
+  /// Whether an accepted APDU from the current lender moves the request on: the transaction
+  /// is `routed` by the hub, the APDU ends the lender's part without supplying, and the
+  /// borrower's side (`requester_now`) is still PENDING (a borrower that sent Cancel gets the
+  /// answer). When it does, `decision` is changed so that the borrower's side stays PENDING
+  /// and nothing is posted (the borrower is not told); returns the lender's outcome.
+  std::optional<std::string> moving_on(bool routed, protocol::State requester_now, const codec::Envelope& apdu,
+                                       hub::Decision& decision) const;
 
   /// After the write of a moving-on APDU (same database transaction): the relay to the
   /// borrower is withdrawn, the lender's outcome recorded, the next lender asked.
