@@ -5,8 +5,13 @@
 // YAZ and by our codec.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
+#include <set>
+
 #include "illhub/codec/builders.hpp"
 #include "net/illd_fixture.hpp"
+#include "pg/illctl_runner.hpp"
 
 namespace illhub::test {
 namespace {
@@ -117,6 +122,26 @@ class RoutingTest : public IlldFixture {
     EXPECT_EQ(*got, bytes);
   }
 
+  /// `illctl --db ... ARGS`: the operator's view of the same database.
+  IllctlRun illctl(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--db", conninfo_});
+    return run_illctl(args);
+  }
+
+  /// The `illctl attention --format jsonl` items of category rota-used-up.
+  std::vector<nlohmann::json> rota_used_up() {
+    const IllctlRun run = illctl({"attention", "--format", "jsonl"});
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    std::vector<nlohmann::json> out;
+    std::size_t at = 0;
+    for (std::size_t nl; (nl = run.out.find('\n', at)) != std::string::npos; at = nl + 1) {
+      auto item = nlohmann::json::parse(run.out.substr(at, nl - at), nullptr, false);
+      EXPECT_FALSE(item.is_discarded()) << run.out;
+      if (!item.is_discarded() && item.value("category", "") == "rota-used-up") out.push_back(std::move(item));
+    }
+    return out;
+  }
+
   std::string outcomes() {
     return text("SELECT string_agg(position || ' ' || lender_symbol || ' ' || coalesce(outcome, '-'), ', ' "
                 "ORDER BY position) FROM routing_attempts");
@@ -161,6 +186,20 @@ TEST_F(RoutingTest, FirstLenderUnfilledSecondSilentThirdShipsAndTheBorrowerSeesO
   EXPECT_NE(text("SELECT count(*) FROM ledger_postings WHERE account LIKE '%IRL:L3%'"), "0");
   EXPECT_EQ(text("SELECT count(*) FROM ledger_postings WHERE account ~ 'IRL:L[12]' OR counter_account ~ 'IRL:L[12]'"),
             "0");
+  // ... and so does the operator's ledger report, and nothing of this loan needs attention.
+  const IllctlRun ledger = illctl({"ledger", "--format", "json"});
+  ASSERT_EQ(ledger.exit_code, 0) << ledger.err;
+  const auto report = nlohmann::json::parse(ledger.out, nullptr, false);
+  ASSERT_FALSE(report.is_discarded()) << ledger.out;
+  std::set<std::string> libraries, counterparties;
+  for (const auto& line : report["libraries"]) libraries.insert(line.value("library", ""));
+  for (const auto& line : report["pairs"]) counterparties.insert(line.value("counterparty", ""));
+  EXPECT_TRUE(libraries.count(kL3.symbol)) << ledger.out;
+  for (const char* asked_before : {kL1.symbol, kL2.symbol}) {
+    EXPECT_FALSE(libraries.count(asked_before)) << ledger.out;
+    EXPECT_FALSE(counterparties.count(asked_before)) << ledger.out;
+  }
+  EXPECT_TRUE(rota_used_up().empty());
 }
 
 TEST_F(RoutingTest, PastTheEndOfTheRotaTheBorrowerGetsTheHubsUnfilledAnswer) {
@@ -184,6 +223,17 @@ TEST_F(RoutingTest, PastTheEndOfTheRotaTheBorrowerGetsTheHubsUnfilledAnswer) {
   // The borrower's side is over: a Cancel now is refused, not passed to anyone.
   ASSERT_TRUE(borrower_.send(from_borrower(kL2, 6, "END", "130004")));
   report_dump(borrower_.receive());
+
+  // The operator is told: two lenders asked, none could supply.
+  const auto items = rota_used_up();
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0]["detail"].value("borrower", ""), "IRL:BOR") << items[0].dump();
+  EXPECT_EQ(items[0]["detail"].value("lenders_asked", -1), 2) << items[0].dump();
+  EXPECT_NE(items[0].value("command", "").find("illctl show"), std::string::npos) << items[0].dump();
+  const IllctlRun show = illctl({"show", items[0]["detail"].value("transaction", "")});
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_NE(show.out.find("used up"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("2. IRL:NOBODY  skipped"), std::string::npos) << show.out;
 }
 
 TEST_F(RoutingTest, ARequestToTheHubWithNoSendToListAndNoPlannerIsUnfilledAtOnce) {
@@ -197,6 +247,9 @@ TEST_F(RoutingTest, ARequestToTheHubWithNoSendToListAndNoPlannerIsUnfilledAtOnce
   EXPECT_EQ(text("SELECT rota_exhausted FROM transactions"), "t");
   // The hub is a peer row of its own, disabled: nobody can speak as it.
   EXPECT_EQ(text("SELECT enabled FROM peers WHERE symbol = 'IRL:HUB'"), "f");
+  const auto items = rota_used_up();
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0]["detail"].value("lenders_asked", -1), 0) << items[0].dump();
 }
 
 TEST_F(RoutingTest, ARequestToAMemberWithoutASendToListIsRelayedAsBefore) {
