@@ -86,7 +86,7 @@ UPDATE routing_attempts SET outcome = $3, outcome_at = now()
 WHERE transaction_id = $1 AND lender_symbol = $2 AND asked_at IS NOT NULL AND outcome IS NULL)sql";
 
 constexpr std::string_view kNoteAnswer = R"sql(
-UPDATE routing_attempts SET outcome = 'supplying', outcome_at = now()
+UPDATE routing_attempts SET outcome = $3, outcome_at = now()
 WHERE transaction_id = $1 AND lender_symbol = $2 AND asked_at IS NOT NULL AND outcome IS NULL)sql";
 
 // Lenders that answered (their side left IN-PROCESS) but whose attempt is still open, e.g.
@@ -333,8 +333,8 @@ Result<RoutingStep, StoreError> Intermediary::move_on(PgConnection& conn, std::i
 }
 
 Result<Ok, StoreError> Intermediary::note_answer(PgConnection& conn, std::int64_t transaction_id,
-                                                 const std::string& lender) const {
-  auto r = run(conn, "routing_note_answer", kNoteAnswer, {transaction_id, lender});
+                                                 const std::string& lender, const std::string& outcome) const {
+  auto r = run(conn, "routing_note_answer", kNoteAnswer, {transaction_id, lender, outcome});
   if (!r) return unexpected(r.error());
   return Ok{};
 }

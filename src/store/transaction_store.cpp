@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "illhub/codec/envelope.hpp"
+#include "illhub/hub/intermediary.hpp"
 #include "illhub/hub/money.hpp"
 #include "illhub/protocol/lenient_profile.hpp"
 #include "illhub/store/transaction.hpp"
@@ -423,7 +424,9 @@ Result<ApplyResult, StoreError> TransactionStore::apply(const codec::Apdu& apdu,
       if (intermediary_ && !route_new && !moving_on && out.decision.sender_role == Role::kResponder &&
           (e.kind == codec::ApduKind::kIllAnswer || e.kind == codec::ApduKind::kShipped)) {
         // Only for `illctl show`: the timer sweep settles an attempt left open if this fails.
-        (void)intermediary_->note_answer(conn, out.transaction_id, std::string(sender_symbol));
+        // An answer that did not move on (the borrower had cancelled) keeps its own name.
+        const std::string outcome(hub::moving_on_outcome(e).value_or("supplying"));
+        (void)intermediary_->note_answer(conn, out.transaction_id, std::string(sender_symbol), outcome);
       }
       return out;
     }

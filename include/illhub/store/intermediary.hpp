@@ -85,9 +85,11 @@ class Intermediary {
   Result<RoutingStep, StoreError> move_on(PgConnection& conn, std::int64_t transaction_id, std::int64_t outbox_id,
                                           const std::string& outcome) const;
 
-  /// After an accepted APDU from a lender that does not move on (will-supply, Shipped ...):
-  /// its attempt is marked "supplying" (no-op for a transaction the hub does not route).
-  Result<Ok, StoreError> note_answer(PgConnection& conn, std::int64_t transaction_id, const std::string& lender) const;
+  /// After an accepted APDU from a lender that does not move on: its attempt gets `outcome`,
+  /// "supplying" (will-supply, Shipped ...) or, when the borrower had cancelled, the answer's
+  /// own ("unfilled" ...). No-op for a transaction the hub does not route.
+  Result<Ok, StoreError> note_answer(PgConnection& conn, std::int64_t transaction_id, const std::string& lender,
+                                     const std::string& outcome) const;
 
   /// Moves on from lenders whose answer deadline passed while their side is still IN-PROCESS,
   /// at most `limit` transactions, inside the caller's database transaction. Returns the
