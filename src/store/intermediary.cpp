@@ -81,6 +81,26 @@ o AS (INSERT INTO outbox (event_id, transaction_id, recipient_symbol, apdu)
       SELECT e.id, e.transaction_id, $3, $9 FROM e RETURNING id)
 SELECT e.id, o.id, pg_notify('illhub_outbox', $3)::text FROM e, o)sql";
 
+// Where the lender that answered stands on the rota: locations it names join right after it.
+constexpr std::string_view kPositionOf = R"sql(
+SELECT max(position) FROM routing_attempts WHERE transaction_id = $1 AND lender_symbol = $2 AND asked_at IS NOT NULL)sql";
+
+constexpr std::string_view kOnRota = R"sql(
+SELECT lender_symbol FROM routing_attempts WHERE transaction_id = $1)sql";
+
+// Makes room for $3 entries after position $2. The primary key is checked row by row, so the
+// entries behind are moved far out first and back in a second statement.
+constexpr std::string_view kMakeRoomFar = R"sql(
+UPDATE routing_attempts SET position = position + 1000000 WHERE transaction_id = $1 AND position > $2)sql";
+constexpr std::string_view kMakeRoomBack = R"sql(
+UPDATE routing_attempts SET position = position - 1000000 + $2 WHERE transaction_id = $1 AND position > 1000000)sql";
+
+constexpr std::string_view kInsertLocations = R"sql(
+INSERT INTO routing_attempts (transaction_id, position, lender_symbol, reason, source, outcome, outcome_at)
+SELECT $1, $2 + x.n, x.lender, x.reason, 'locations-provided', NULLIF(x.outcome, ''),
+       CASE WHEN x.outcome = '' THEN NULL ELSE now() END
+FROM unnest($3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS x(lender, reason, outcome, n))sql";
+
 constexpr std::string_view kCloseAttempt = R"sql(
 UPDATE routing_attempts SET outcome = $3, outcome_at = now()
 WHERE transaction_id = $1 AND lender_symbol = $2 AND asked_at IS NOT NULL AND outcome IS NULL)sql";
@@ -319,7 +339,8 @@ std::optional<std::string> Intermediary::moving_on(bool routed, protocol::State 
 }
 
 Result<RoutingStep, StoreError> Intermediary::move_on(PgConnection& conn, std::int64_t transaction_id,
-                                                      std::int64_t outbox_id, const std::string& outcome) const {
+                                                      std::int64_t outbox_id, const std::string& outcome,
+                                                      const std::vector<codec::SystemId>& locations) const {
   auto withdrawn = run(conn, "routing_withdraw_relay", kWithdrawRelay, {outbox_id});
   if (!withdrawn) return unexpected(withdrawn.error());
   auto t = run(conn, "routing_load_transaction", kLoadTransaction, {transaction_id});
@@ -327,9 +348,58 @@ Result<RoutingStep, StoreError> Intermediary::move_on(PgConnection& conn, std::i
   const std::string lender(t->get(0, 5));
   auto closed = run(conn, "routing_close_attempt", kCloseAttempt, {transaction_id, lender, outcome});
   if (!closed) return unexpected(closed.error());
+  if (!locations.empty()) {
+    auto added = add_locations(conn, transaction_id, lender, std::string(t->get(0, 4)), locations);
+    if (!added) return unexpected(added.error());
+  }
   auto step = advance(conn, transaction_id);
   if (step) step->left_outcome = outcome;
   return step;
+}
+
+Result<Ok, StoreError> Intermediary::add_locations(PgConnection& conn, std::int64_t transaction_id,
+                                                   const std::string& lender, const std::string& borrower,
+                                                   const std::vector<codec::SystemId>& locations) const {
+  auto at = run(conn, "routing_position_of", kPositionOf, {transaction_id, lender});
+  if (!at) return unexpected(at.error());
+  if (at->rows() != 1 || at->is_null(0, 0)) return Ok{};  // not on the rota: nothing to add after
+  const std::string position(at->get(0, 0));
+  auto on_rota = run(conn, "routing_on_rota", kOnRota, {transaction_id});
+  if (!on_rota) return unexpected(on_rota.error());
+  std::vector<std::string> names;
+  for (const codec::SystemId& id : locations) names.push_back(id.symbol);
+  auto members = run(conn, "routing_members", kMembers, {to_array_literal(names)});
+  if (!members) return unexpected(members.error());
+  auto in = [](const PgResult& r, const std::string& s) {
+    for (int i = 0; i < r.rows(); ++i)
+      if (r.get(i, 0) == s) return true;
+    return false;
+  };
+  std::vector<std::string> lenders, reasons, outcomes;
+  for (const codec::SystemId& id : locations) {
+    const std::string name = id.symbol.empty() ? (id.name.empty() ? "(no symbol)" : id.name) : id.symbol;
+    std::string skip;
+    if (id.symbol.empty()) skip = "no institution symbol, only a name";
+    else if (id.symbol == borrower) skip = "the borrower itself";
+    else if (id.symbol == options_.hub_symbol) skip = "the hub itself";
+    else if (in(*on_rota, id.symbol) || std::find(lenders.begin(), lenders.end(), id.symbol) != lenders.end())
+      skip = "already on the rota";
+    else if (!in(*members, id.symbol)) skip = "not a registered, enabled member";
+    const std::string reason = "named by " + lender + "'s locations-provided answer";
+    lenders.push_back(name);
+    reasons.push_back(skip.empty() ? reason : reason + "; skipped: " + skip);
+    outcomes.push_back(skip.empty() ? "" : "skipped");
+  }
+  const std::string count = std::to_string(lenders.size());
+  auto far = run(conn, "routing_make_room_far", kMakeRoomFar, {transaction_id, position});
+  if (!far) return unexpected(far.error());
+  auto back = run(conn, "routing_make_room_back", kMakeRoomBack, {transaction_id, count});
+  if (!back) return unexpected(back.error());
+  auto inserted = run(conn, "routing_insert_locations", kInsertLocations,
+                      {transaction_id, position, to_array_literal(lenders), to_array_literal(reasons),
+                       to_array_literal(outcomes)});
+  if (!inserted) return unexpected(inserted.error());
+  return Ok{};
 }
 
 Result<Ok, StoreError> Intermediary::note_answer(PgConnection& conn, std::int64_t transaction_id,

@@ -296,7 +296,7 @@ Result<Written, StoreError> write_routed(PgConnection& conn, const Intermediary&
   if (!written) return unexpected(written.error());
   if (*written == Written::kConflict) return Written::kConflict;  // rolled back by ~Transaction
   auto step = is_new ? intermediary.start(conn, out.transaction_id, out.outbox_id, apdu)
-                     : intermediary.move_on(conn, out.transaction_id, out.outbox_id, *moving_on);
+                     : intermediary.move_on(conn, out.transaction_id, out.outbox_id, *moving_on, e.locations);
   if (!step) return unexpected(step.error());
   auto committed = tx->commit();
   if (!committed) return unexpected(committed.error());

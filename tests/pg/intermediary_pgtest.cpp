@@ -222,6 +222,37 @@ TEST_F(IntermediaryTest, ASupplyingLenderKeepsTheLoanAndItsDeadlineNoLongerCount
   EXPECT_EQ(new_outbox(), "");
 }
 
+TEST_F(IntermediaryTest, LocationsALenderProvidesAreAskedRightAfterIt) {
+  // The YAZ sample's locations-provided answer names IRL:ALT.
+  ASSERT_TRUE(conn_->exec("INSERT INTO peers (symbol, name, delivery_mode) VALUES ('IRL:ALT', 'A', 'connection')"));
+  ASSERT_TRUE(apply(request("L", {"IRL:L1", "IRL:L2"}), kBorrower).routing);
+  new_outbox();
+  constexpr int kLocationsProvided = 4;
+  const ApplyResult first = apply(sample(ApduKind::kIllAnswer, "L", "IRL:L1", "110000", kLocationsProvided), "IRL:L1");
+  ASSERT_EQ(first.outcome, Outcome::kAccepted) << first.decision.reason;
+  ASSERT_TRUE(first.routing);
+  EXPECT_EQ(first.routing->asked, "IRL:ALT");
+  EXPECT_EQ(first.routing->left_outcome, "locations-provided");
+  EXPECT_EQ(new_outbox(), "IRL:ALT 1, IRL:BOR 2");
+  EXPECT_EQ(rota(), "1 IRL:L1 locations-provided, 2 IRL:ALT asked, 3 IRL:L2 -");
+  EXPECT_EQ(text("SELECT source || ': ' || reason FROM routing_attempts WHERE position = 2"),
+            "locations-provided: named by IRL:L1's locations-provided answer");
+  // IRL:ALT names itself: already on the rota, recorded as skipped; lender 2 is next.
+  const ApplyResult second = apply(sample(ApduKind::kIllAnswer, "L", "IRL:ALT", "110001", kLocationsProvided),
+                                   "IRL:ALT");
+  ASSERT_TRUE(second.routing);
+  EXPECT_EQ(second.routing->asked, "IRL:L2");
+  EXPECT_EQ(rota(), "1 IRL:L1 locations-provided, 2 IRL:ALT locations-provided, 3 IRL:ALT skipped, 4 IRL:L2 asked");
+}
+
+TEST_F(IntermediaryTest, ALocationThatIsNoMemberIsSkipped) {
+  ASSERT_TRUE(apply(request("M", {"IRL:L1", "IRL:L2"}), kBorrower).routing);
+  const ApplyResult r = apply(sample(ApduKind::kIllAnswer, "M", "IRL:L1", "110000", 4), "IRL:L1");
+  ASSERT_TRUE(r.routing);
+  EXPECT_EQ(r.routing->asked, "IRL:L2");
+  EXPECT_EQ(rota(), "1 IRL:L1 locations-provided, 2 IRL:ALT skipped, 3 IRL:L2 asked");
+}
+
 TEST_F(IntermediaryTest, ABorrowersCancelIsNotUndoneByMovingOn) {
   ASSERT_TRUE(apply(request("C", {"IRL:L1", "IRL:L2"}), kBorrower).routing);
   new_outbox();

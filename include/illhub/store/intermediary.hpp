@@ -81,9 +81,12 @@ class Intermediary {
                                        hub::Decision& decision) const;
 
   /// After the write of a moving-on APDU (same database transaction): the relay to the
-  /// borrower is withdrawn, the lender's outcome recorded, the next lender asked.
+  /// borrower is withdrawn, the lender's outcome recorded, the next lender asked. `locations`
+  /// (a locations-provided answer's location-ids) join the rota right after that lender,
+  /// skipped unless they are registered, enabled members not on the rota yet.
   Result<RoutingStep, StoreError> move_on(PgConnection& conn, std::int64_t transaction_id, std::int64_t outbox_id,
-                                          const std::string& outcome) const;
+                                          const std::string& outcome,
+                                          const std::vector<codec::SystemId>& locations = {}) const;
 
   /// After an accepted APDU from a lender that does not move on: its attempt gets `outcome`,
   /// "supplying" (will-supply, Shipped ...) or, when the borrower had cancelled, the answer's
@@ -98,6 +101,9 @@ class Intermediary {
 
  private:
   Result<RoutingStep, StoreError> advance(PgConnection& conn, std::int64_t transaction_id) const;
+  Result<Ok, StoreError> add_locations(PgConnection& conn, std::int64_t transaction_id, const std::string& lender,
+                                       const std::string& borrower,
+                                       const std::vector<codec::SystemId>& locations) const;
   RoutingOptions options_;
 };
 
