@@ -295,6 +295,10 @@ Result<Written, StoreError> write_routed(PgConnection& conn, const Intermediary&
   auto written = write_accepted(conn, loaded, key, e, apdu.bytes(), sender, out.decision, out);
   if (!written) return unexpected(written.error());
   if (*written == Written::kConflict) return Written::kConflict;  // rolled back by ~Transaction
+  // write_accepted made a relay of the APDU (and its NOTIFY); the intermediary withdraws the
+  // row. The NOTIFY goes to the borrower, to whom the intermediary always writes in this
+  // transaction too (a Forward-Notification or the final answer), and PostgreSQL delivers
+  // identical notifications of one transaction once: nobody is woken for nothing.
   auto step = is_new ? intermediary.start(conn, out.transaction_id, out.outbox_id, apdu)
                      : intermediary.move_on(conn, out.transaction_id, out.outbox_id, *moving_on, e.locations);
   if (!step) return unexpected(step.error());

@@ -259,6 +259,11 @@ TEST_F(RoutingTest, ARequestToAMemberWithoutASendToListIsRelayedAsBefore) {
   relay(borrower_, l1_, testing::yaz_encode_sample(kIllRequest, o));
   EXPECT_FALSE(borrower_.receive(300ms)) << "no Forward-Notification for a direct request";
   EXPECT_EQ(text("SELECT routed_by_hub FROM transactions"), "f");
+  // The lender's unfilled answer reaches the borrower unchanged; nobody else is asked.
+  relay(l1_, borrower_, from_lender(kL1, kIllAnswer, "DIRECT", "150002", kUnfilled));
+  EXPECT_FALSE(l2_.receive(300ms));
+  EXPECT_EQ(text("SELECT count(*) FROM routing_attempts"), "0");
+  EXPECT_TRUE(eventually("SELECT requester_state || '/' || responder_state FROM transactions", "1/1"));
 }
 
 }  // namespace
