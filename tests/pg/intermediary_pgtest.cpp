@@ -56,6 +56,7 @@ class IntermediaryTest : public ::testing::Test {
     codec::RequestRewrite rewrite;
     rewrite.service_date_time = {o.date, o.time, {}, {}};
     rewrite.responder_id.symbol = kHub;
+    rewrite.already_tried = codec::read_envelope(*decoded).already_tried;  // the sample's: IRL:AAA
     for (const auto& s : send_to) rewrite.send_to.push_back(codec::SystemId{s, {}, false, false});
     rewrite.forward_flag = false;
     auto built = codec::build_rewritten_request(*decoded, rewrite);
@@ -204,7 +205,7 @@ TEST_F(IntermediaryTest, UnfilledThenDeadlineThenUnfilledEndsInTheHubsUnfilledAn
             Outcome::kDuplicate);
   const ApplyResult late = apply(sample(ApduKind::kIllAnswer, "R", "IRL:L2", "120000", kWillSupply), "IRL:L2");
   EXPECT_EQ(late.outcome, Outcome::kRefused);
-  EXPECT_NE(late.decision.reason.find("not a party"), std::string::npos) << late.decision.reason;
+  EXPECT_NE(late.decision.reason.find("neither requester nor responder"), std::string::npos) << late.decision.reason;
   EXPECT_EQ(new_outbox(), "");
   EXPECT_EQ(text("SELECT count(*) FROM events WHERE direction = 'in' AND accepted"), "3");
 }
