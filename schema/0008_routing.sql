@@ -22,7 +22,7 @@ CREATE TABLE routing_attempts (
   asked_at         timestamptz NULL,          -- NULL: not asked (yet, or skipped)
   answer_by        timestamptz NULL,          -- no answer by then: the next lender is asked
   outcome          text NULL CHECK (outcome IN ('unfilled', 'retry', 'locations-provided', 'expired',
-                                                'no-answer', 'supplying', 'skipped')),
+                                                'no-answer', 'supplying', 'skipped', 'ended')),
   outcome_at       timestamptz NULL,
   PRIMARY KEY (transaction_id, position)
 );

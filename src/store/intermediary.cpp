@@ -109,10 +109,11 @@ constexpr std::string_view kNoteAnswer = R"sql(
 UPDATE routing_attempts SET outcome = $3, outcome_at = now()
 WHERE transaction_id = $1 AND lender_symbol = $2 AND asked_at IS NOT NULL AND outcome IS NULL)sql";
 
-// Lenders that answered (their side left IN-PROCESS) but whose attempt is still open, e.g.
-// because the answer's own write could not note it: no deadline applies to them any more.
+// Lenders whose side left IN-PROCESS other than by an answer noted on the rota (the borrower's
+// Cancel and its reply, the hub's own Expired; or an answer whose note failed) but whose
+// attempt is still open: no deadline applies to them any more; their part "ended".
 constexpr std::string_view kSettleAnswered = R"sql(
-UPDATE routing_attempts a SET outcome = 'supplying', outcome_at = now() FROM transactions t
+UPDATE routing_attempts a SET outcome = 'ended', outcome_at = now() FROM transactions t
 WHERE t.id = a.transaction_id AND a.outcome IS NULL AND a.answer_by IS NOT NULL AND a.answer_by < now()
   AND (t.responder_symbol <> a.lender_symbol OR t.responder_state <> 3))sql";
 

@@ -92,7 +92,8 @@ class IntermediaryTest : public ::testing::Test {
   /// The rota of transaction `qualifier` (empty: of every transaction): "position lender outcome".
   std::string rota(const std::string& qualifier = "") {
     return text("SELECT string_agg(position || ' ' || lender_symbol || ' ' || coalesce(outcome, "
-                "CASE WHEN asked_at IS NULL THEN '-' ELSE 'asked' END), ', ' ORDER BY position) FROM routing_attempts a "
+                "CASE WHEN asked_at IS NULL THEN '-' ELSE 'asked' END), ', ' ORDER BY position) "
+                "FROM routing_attempts a "
                 "JOIN transactions t ON t.id = a.transaction_id WHERE t.qualifier = '" + qualifier + "' OR '" +
                 qualifier + "' = ''");
   }
@@ -192,7 +193,8 @@ TEST_F(IntermediaryTest, UnfilledThenDeadlineThenUnfilledEndsInTheHubsUnfilledAn
   EXPECT_EQ(new_outbox(), "IRL:BOR 4");
   EXPECT_EQ(transaction(), "IRL:HUB 1/1 true");
   EXPECT_EQ(rota(), "1 IRL:L1 unfilled, 2 IRL:L2 no-answer, 3 IRL:L3 unfilled");
-  auto final_answer = conn_->exec("SELECT apdu FROM outbox WHERE recipient_symbol = 'IRL:BOR' ORDER BY id DESC LIMIT 1");
+  auto final_answer =
+      conn_->exec("SELECT apdu FROM outbox WHERE recipient_symbol = 'IRL:BOR' ORDER BY id DESC LIMIT 1");
   ASSERT_TRUE(final_answer && final_answer->rows() == 1);
   auto answer = codec::decode(final_answer->get_bytea(0, 0));
   ASSERT_TRUE(answer);
@@ -274,6 +276,18 @@ TEST_F(IntermediaryTest, ABorrowersCancelIsNotUndoneByMovingOn) {
   pass_deadline(1);
   EXPECT_TRUE(sweep().routing_recipients.empty());
   EXPECT_EQ(text("SELECT count(*) FROM routing_attempts WHERE asked_at IS NOT NULL"), "1");
+
+  // A Cancel the lender accepts: past its deadline its part has "ended"; nobody else is asked.
+  ASSERT_TRUE(apply(request("C2", {"IRL:L1", "IRL:L2"}), kBorrower).routing);
+  ASSERT_EQ(apply(sample(ApduKind::kCancel, "C2", "IRL:L1", "110000"), kBorrower).outcome, Outcome::kAccepted);
+  const ApplyResult reply = apply(sample(ApduKind::kCancelReply, "C2", "IRL:L1", "110001"), "IRL:L1");
+  ASSERT_EQ(reply.outcome, Outcome::kAccepted) << reply.decision.reason;
+  new_outbox();
+  ASSERT_TRUE(conn_->exec(
+      "UPDATE routing_attempts SET answer_by = now() - interval '1 second' WHERE asked_at IS NOT NULL"));
+  EXPECT_TRUE(sweep().routing_recipients.empty());
+  EXPECT_EQ(new_outbox(), "");
+  EXPECT_EQ(rota("C2"), "1 IRL:L1 ended, 2 IRL:L2 -");
 }
 
 TEST_F(IntermediaryTest, ARequestWithNobodyToAskIsAnsweredUnfilledInTheSameTransaction) {
