@@ -410,8 +410,9 @@ Result<Ok, StoreError> Intermediary::note_answer(PgConnection& conn, std::int64_
   return Ok{};
 }
 
-Result<std::vector<std::string>, StoreError> Intermediary::sweep_deadlines(PgConnection& conn, int limit) const {
-  std::vector<std::string> woken;
+Result<DeadlineSweep, StoreError> Intermediary::sweep_deadlines(PgConnection& conn, int limit) const {
+  DeadlineSweep out;
+  std::vector<std::string>& woken = out.recipients;
   auto settled = run(conn, "routing_settle_answered", kSettleAnswered, {});
   if (!settled) return unexpected(settled.error());
   auto due = run(conn, "routing_due_deadlines", kDueDeadlines, {limit});
@@ -428,7 +429,8 @@ Result<std::vector<std::string>, StoreError> Intermediary::sweep_deadlines(PgCon
     if (!borrower) return unexpected(borrower.error());
     woken.push_back(std::string(borrower->get(0, 4)));
   }
-  return woken;
+  out.moved = due->rows();
+  return out;
 }
 
 }  // namespace illhub::store

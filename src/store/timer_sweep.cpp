@@ -211,8 +211,8 @@ Result<SweepResult, StoreError> TimerSweep::sweep(const codec::ServiceDateTime& 
   if (intermediary_) {
     auto moved = intermediary_->sweep_deadlines(conn, limit);
     if (!moved) return unexpected(moved.error());
-    if (static_cast<int>(moved->size()) >= limit) out.more = true;
-    out.routing_recipients = std::move(*moved);
+    if (moved->moved >= limit) out.more = true;
+    out.routing_recipients = std::move(moved->recipients);
   }
   auto committed = tx->commit();
   if (!committed) return unexpected(committed.error());

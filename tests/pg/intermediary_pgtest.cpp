@@ -127,8 +127,8 @@ class IntermediaryTest : public ::testing::Test {
   }
 
   /// One timer sweep on the samples' own date (no expiry or overdue is due then).
-  SweepResult sweep() {
-    auto r = timers_->sweep({"20261124", "120000", {}, {}}, 100);
+  SweepResult sweep(int limit = 100) {
+    auto r = timers_->sweep({"20261124", "120000", {}, {}}, limit);
     EXPECT_TRUE(r) << r.error().describe();
     return r ? std::move(*r) : SweepResult{};
   }
@@ -215,7 +215,7 @@ TEST_F(IntermediaryTest, UnfilledThenDeadlineThenUnfilledEndsInTheHubsUnfilledAn
   EXPECT_EQ(text("SELECT count(*) FROM events WHERE direction = 'in' AND accepted"), "3");
 }
 
-TEST_F(IntermediaryTest, ASupplyingLenderKeepsTheLoanAndItsDeadlineNoLongerCounts) {
+TEST_F(IntermediaryTest, ASupplyingLendersDeadlineNoLongerCountsSilentOnesAreSweptInBatches) {
   ASSERT_TRUE(apply(request("S", {"IRL:L1", "IRL:L2"}), kBorrower).routing);
   new_outbox();
   const ApplyResult supplies = apply(sample(ApduKind::kIllAnswer, "S", "IRL:L1", "110000", kWillSupply), "IRL:L1");
@@ -226,6 +226,20 @@ TEST_F(IntermediaryTest, ASupplyingLenderKeepsTheLoanAndItsDeadlineNoLongerCount
   pass_deadline(1);
   EXPECT_TRUE(sweep().routing_recipients.empty());
   EXPECT_EQ(new_outbox(), "");
+
+  // Two silent lenders on two other requests. A batch of one moves one and is full ("more");
+  // a batch of two then moves the other and is not (it counts requests, not recipients).
+  for (const char* q : {"S2", "S3"}) ASSERT_TRUE(apply(request(q, {"IRL:L2", "IRL:L3"}), kBorrower).routing);
+  ASSERT_TRUE(conn_->exec("UPDATE routing_attempts a SET answer_by = now() - interval '1 second' FROM transactions t "
+                          "WHERE t.id = a.transaction_id AND t.qualifier IN ('S2', 'S3') AND a.position = 1"));
+  const SweepResult one = sweep(1);
+  EXPECT_EQ(one.routing_recipients, (std::vector<std::string>{"IRL:L3", kBorrower}));
+  EXPECT_TRUE(one.more);
+  const SweepResult two = sweep(2);
+  EXPECT_EQ(two.routing_recipients, (std::vector<std::string>{"IRL:L3", kBorrower}));
+  EXPECT_FALSE(two.more);
+  EXPECT_EQ(rota("S2"), "1 IRL:L2 no-answer, 2 IRL:L3 asked");
+  EXPECT_EQ(rota("S3"), "1 IRL:L2 no-answer, 2 IRL:L3 asked");
 }
 
 TEST_F(IntermediaryTest, LocationsALenderProvidesAreAskedRightAfterItWhenTheyAreMembers) {

@@ -53,6 +53,12 @@ struct RoutingStep {
   std::string left_outcome;
 };
 
+/// What one deadline sweep did.
+struct DeadlineSweep {
+  int moved = 0;                        // transactions moved on to their next lender (or the end)
+  std::vector<std::string> recipients;  // who has something new in the outbox (to wake)
+};
+
 class Intermediary {
  public:
   explicit Intermediary(RoutingOptions options);
@@ -95,9 +101,8 @@ class Intermediary {
                                      const std::string& outcome) const;
 
   /// Moves on from lenders whose answer deadline passed while their side is still IN-PROCESS,
-  /// at most `limit` transactions, inside the caller's database transaction. Returns the
-  /// recipients of what was written (to wake their delivery).
-  Result<std::vector<std::string>, StoreError> sweep_deadlines(PgConnection& conn, int limit) const;
+  /// at most `limit` transactions, inside the caller's database transaction.
+  Result<DeadlineSweep, StoreError> sweep_deadlines(PgConnection& conn, int limit) const;
 
  private:
   Result<RoutingStep, StoreError> advance(PgConnection& conn, std::int64_t transaction_id) const;
