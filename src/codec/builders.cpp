@@ -205,4 +205,91 @@ Result<Apdu, EncodeError> build_forward_notification(const ApduHeader& header,
   return finish(std::move(raw));
 }
 
+namespace {
+
+Already_Tried_List_Type* new_already_tried(const std::vector<SystemId>& ids) {
+  if (ids.empty()) return nullptr;
+  auto* list = make<Already_Tried_List_Type>();
+  for (const SystemId& id : ids)
+    if (ASN_SEQUENCE_ADD(&list->list, new_system_id(id)) != 0) throw std::bad_alloc();
+  return list;
+}
+
+Send_To_List_Type* new_send_to(const std::vector<SystemId>& ids) {
+  if (ids.empty()) return nullptr;
+  auto* list = make<Send_To_List_Type>();
+  for (const SystemId& id : ids) {
+    auto* entry = make<Send_To_List_Entry>();
+    set_system_id(entry->system_id, id);
+    if (ASN_SEQUENCE_ADD(&list->list, entry) != 0) throw std::bad_alloc();
+  }
+  return list;
+}
+
+template <class T>
+void free_member(asn_TYPE_descriptor_t& def, T*& member) {
+  if (member) def.free_struct(&def, member, 0);
+  member = nullptr;
+}
+
+}  // namespace
+
+Result<Apdu, EncodeError> build_rewritten_request(const Apdu& request, const RequestRewrite& rewrite) {
+  if (request.kind() != ApduKind::kIllRequest)
+    return unexpected(EncodeError{"only an ILL-Request can be rewritten, not a " +
+                                  std::string(to_string(request.kind()))});
+  if (rewrite.responder_id.empty()) return unexpected(EncodeError{"the rewritten ILL-Request needs a responder-id"});
+  // A private copy of the structure: decoding the bytes again is the one deep copy asn1c has.
+  auto copy = decode(request.bytes());
+  if (!copy) return unexpected(EncodeError{"cannot decode the request again: " + copy.error().detail});
+  ILL_Request_t& r = copy->raw().choice.ill_request;
+
+  Service_Date_Time_t& sdt = r.service_date_time;
+  if (!sdt.date_time_of_original_service) {
+    // The borrower's own date-time stays visible to the lender as the original service.
+    auto* orig = make<Service_Date_Time::Service_Date_Time__date_time_of_original_service>();
+    set_text(orig->date, asn1::text_of(sdt.date_time_of_this_service.date));
+    if (sdt.date_time_of_this_service.time)
+      orig->time = new_text(asn1::text_of(*sdt.date_time_of_this_service.time));
+    sdt.date_time_of_original_service = orig;
+  }
+  free_member(asn_DEF_ISO_Time, sdt.date_time_of_this_service.time);
+  set_text(sdt.date_time_of_this_service.date, rewrite.service_date_time.date);
+  sdt.date_time_of_this_service.time = new_text(rewrite.service_date_time.time);
+
+  free_member(asn_DEF_System_Id, r.responder_id);
+  r.responder_id = new_system_id(rewrite.responder_id);
+
+  if (!r.third_party_info_type) r.third_party_info_type = make<Third_Party_Info_Type_t>();
+  Third_Party_Info_Type_t& tp = *r.third_party_info_type;
+  free_member(asn_DEF_Already_Tried_List_Type, tp.already_tried_list);
+  tp.already_tried_list = new_already_tried(rewrite.already_tried);
+  free_member(asn_DEF_Send_To_List_Type, tp.send_to_list);
+  tp.send_to_list = new_send_to(rewrite.send_to);
+
+  if (!r.forward_flag) r.forward_flag = make<BOOLEAN_t>();
+  *r.forward_flag = rewrite.forward_flag ? 1 : 0;
+
+  asn1::fill_defaults(copy->raw());
+  auto bytes = asn1::encode_raw(copy->raw());
+  if (!bytes) return unexpected(bytes.error());
+  auto out = decode(*bytes);
+  if (!out) return unexpected(EncodeError{"the rewritten request does not decode: " + out.error().detail});
+  return std::move(*out);
+}
+
+Result<Apdu, EncodeError> build_unfilled_answer(const ApduHeader& header, long reason_unfilled,
+                                                const std::string& note) {
+  auto raw = new_apdu(ILL_APDU_PR_ill_answer);
+  auto& a = raw->choice.ill_answer;
+  set_header(a, header);
+  a.transaction_results = static_cast<long>(TransactionResults::kUnfilled);
+  a.results_explanation = make<ILL_Answer::ILL_Answer__results_explanation>();
+  a.results_explanation->present = ILL_Answer__results_explanation_PR_unfilled_results;
+  a.results_explanation->choice.unfilled_results.reason_unfilled = reason_unfilled;
+  a.responder_note = new_ill_string(note);
+  return finish(std::move(raw));
+}
+
 }  // namespace illhub::codec
+

@@ -125,6 +125,8 @@ void read_answer(const ILL_Answer_t& a, Envelope& e) {
       case ILL_Answer__results_explanation_PR_locations_results:
         if (c.locations_results.reason_locs_provided)
           e.reason = *c.locations_results.reason_locs_provided;
+        for (int i = 0; i < c.locations_results.locations.list.count; ++i)
+          e.locations.push_back(system_id(&c.locations_results.locations.list.array[i]->location_id));
         break;
       case ILL_Answer__results_explanation_PR_will_supply_results:
         e.reason = c.will_supply_results.reason_will_supply;

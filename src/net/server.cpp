@@ -48,6 +48,8 @@ Server::Server(asio::io_context& io, store::ConnectionPool& pool, store::Transac
       outbox_(pool, options_.delivery, node_id_),
       timer_sweep_(pool),
       acceptor_(io) {
+  // The intermediary's answer deadlines run with the other timers (docs/ROUTING.md).
+  timer_sweep_.set_intermediary(store.intermediary());
   context_ = std::make_unique<SessionContext>(SessionContext{
       db_threads_, store, status_record_, peers_, metrics_, options_.limits,
       [this](const std::shared_ptr<Session>& s) {

@@ -332,6 +332,9 @@ asio::awaitable<void> Session::handle_frame(std::vector<std::uint8_t> frame) {
       spdlog::info("connection {}: accepted {} from {} for {} (event {}, outbox {})", describe(), what, sender,
                    r.decision.recipient_symbol, r.event_id, r.outbox_id);
       ctx_.on_accepted(r.decision.recipient_symbol);
+      // As intermediary the hub also wrote to the borrower (docs/ROUTING.md): wake it too.
+      if (r.routing && r.decision.next.requester_symbol != r.decision.recipient_symbol)
+        ctx_.on_accepted(r.decision.next.requester_symbol);
       co_await send_receipt(envelope, r);
       break;
     case hub::Outcome::kDuplicate:

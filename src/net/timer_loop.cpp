@@ -68,6 +68,9 @@ asio::awaitable<void> TimerLoop::sweep_once() {
         wake_(f.recipient);
       }
     }
+    for (const std::string& recipient : result->routing_recipients) wake_(recipient);
+    if (!result->routing_recipients.empty())
+      spdlog::info("routing: answer deadlines passed; {} APDU(s) to send", result->routing_recipients.size());
     if (!result->more) co_return;
   }
 }

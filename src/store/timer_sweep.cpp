@@ -7,6 +7,7 @@
 
 #include "illhub/codec/builders.hpp"
 #include "illhub/protocol/hub_view.hpp"
+#include "illhub/store/intermediary.hpp"
 #include "illhub/store/transaction.hpp"
 #include "store/snapshot_row.hpp"
 
@@ -206,6 +207,12 @@ Result<SweepResult, StoreError> TimerSweep::sweep(const codec::ServiceDateTime& 
       if (!fired) return unexpected(fired.error());
       out.fired.push_back(std::move(*fired));
     }
+  }
+  if (intermediary_) {
+    auto moved = intermediary_->sweep_deadlines(conn, limit);
+    if (!moved) return unexpected(moved.error());
+    if (moved->moved >= limit) out.more = true;
+    out.routing_recipients = std::move(moved->recipients);
   }
   auto committed = tx->commit();
   if (!committed) return unexpected(committed.error());

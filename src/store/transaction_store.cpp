@@ -8,9 +8,11 @@
 #include <vector>
 
 #include "illhub/codec/envelope.hpp"
+#include "illhub/hub/intermediary.hpp"
 #include "illhub/hub/money.hpp"
 #include "illhub/protocol/lenient_profile.hpp"
 #include "illhub/store/storable_text.hpp"
+#include "illhub/store/transaction.hpp"
 #include "illhub/store/transaction_key.hpp"
 #include "store/snapshot_row.hpp"
 #include "store/sql_array.hpp"
@@ -29,7 +31,7 @@ constexpr int kMaxAttempts = 8;
 constexpr std::chrono::milliseconds kLostConnectionRerunWindow{3'000};
 
 const std::string kLoadTransaction =
-    "SELECT t.id, t.version, " + std::string(kSnapshotColumns) +
+    "SELECT t.id, t.version, t.routed_by_hub, " + std::string(kSnapshotColumns) +
     " FROM transactions t"
     " JOIN peers rp ON rp.symbol = t.requester_symbol"
     " JOIN peers sp ON sp.symbol = t.responder_symbol"
@@ -137,6 +139,9 @@ struct Loaded {
   std::int64_t id = 0;
   std::int64_t version = 0;
   bool responder_is_member = true;
+  /// The hub is the transaction's intermediary (docs/ROUTING.md): several lenders may have
+  /// been its responder, one after another.
+  bool routed = false;
 };
 
 Result<Loaded, StoreError> load(PgConnection& conn, const TransactionKey& key, const codec::Envelope& e) {
@@ -164,14 +169,20 @@ Result<Loaded, StoreError> load(PgConnection& conn, const TransactionKey& key, c
   const PgResult& t = *r;
   out.id = *t.get_int64(0, 0);
   out.version = *t.get_int64(0, 1);
-  out.snapshot = snapshot_from_row(t, 0, 2);
+  out.routed = t.get(0, 2) == "t";
+  out.snapshot = snapshot_from_row(t, 0, 3);
   return out;
 }
 
-/// "kind|role|date|time": the APDU's identity within its transaction (see ApduIdentity).
-std::string dedup_key(const codec::Envelope& e, Role sender) {
-  return std::to_string(static_cast<int>(e.kind)) + "|" + std::string(protocol::to_string(sender)) +
-         "|" + e.service_date_time.date + "|" + e.service_date_time.time;
+/// "kind|role|date|time": the APDU's identity within its transaction (see ApduIdentity). On a
+/// transaction the hub routes, the responder may be one of several lenders in turn, so a
+/// responder's key also names the lender ("|symbol"): two lenders' answers sent in the same
+/// second are two APDUs, not one.
+std::string dedup_key(const codec::Envelope& e, Role role, const Loaded& loaded, std::string_view sender) {
+  std::string key = std::to_string(static_cast<int>(e.kind)) + "|" + std::string(protocol::to_string(role)) + "|" +
+                    e.service_date_time.date + "|" + e.service_date_time.time;
+  if (loaded.routed && role == Role::kResponder) key += "|" + std::string(sender);
+  return key;
 }
 
 std::string state_text(State s) { return std::to_string(static_cast<int>(s)); }
@@ -233,7 +244,7 @@ Result<Written, StoreError> write_accepted(PgConnection& conn, const Loaded& loa
                                            std::string_view sender, const hub::Decision& d,
                                            ApplyResult& out) {
   const auto memory = memory_values(d, e);
-  const std::string dedup = dedup_key(e, d.sender_role);
+  const std::string dedup = dedup_key(e, d.sender_role, loaded, sender);
   const auto arrays = posting_arrays(d.postings);
   const std::string kind = std::to_string(static_cast<int>(e.kind));
   const std::string old_r = state_text(loaded.snapshot.view.requester);
@@ -276,6 +287,39 @@ Result<Written, StoreError> write_accepted(PgConnection& conn, const Loaded& loa
   return Written::kDone;
 }
 
+/// An APDU the hub acts on as intermediary (docs/ROUTING.md): a new routed request, or a
+/// lender's answer that moves the request on. The APDU's own write (as write_accepted) and the
+/// intermediary's steps commit together, so the borrower and the next lender hear of it only
+/// after COMMIT, and a rerun finds either all of it or nothing.
+Result<Written, StoreError> write_routed(PgConnection& conn, const Intermediary& intermediary, const Loaded& loaded,
+                                         const TransactionKey& key, const codec::Envelope& e, const codec::Apdu& apdu,
+                                         std::string_view sender, const std::optional<std::string>& moving_on,
+                                         ApplyResult& out) {
+  auto tx = Transaction::begin(conn);
+  if (!tx) return unexpected(tx.error());
+  const bool is_new = !loaded.snapshot.exists;
+  if (is_new) {
+    auto prepared = intermediary.prepare_request(conn, out.decision);
+    if (!prepared) return unexpected(prepared.error());
+  }
+  auto written = write_accepted(conn, loaded, key, e, apdu.bytes(), sender, out.decision, out);
+  if (!written) return unexpected(written.error());
+  if (*written == Written::kConflict) return Written::kConflict;  // rolled back by ~Transaction
+  // write_accepted made a relay of the APDU (and its NOTIFY); the intermediary withdraws the
+  // row. The NOTIFY goes to the borrower, to whom the intermediary always writes in this
+  // transaction too (a Forward-Notification or the final answer), and PostgreSQL delivers
+  // identical notifications of one transaction once: nobody is woken for nothing.
+  auto step = is_new ? intermediary.start(conn, out.transaction_id, out.outbox_id, apdu)
+                     : intermediary.move_on(conn, out.transaction_id, out.outbox_id, *moving_on, e.locations);
+  if (!step) return unexpected(step.error());
+  auto committed = tx->commit();
+  if (!committed) return unexpected(committed.error());
+  out.outbox_id = 0;  // the APDU itself is not relayed; the intermediary's APDUs are
+  out.decision.recipient_symbol = step->asked.empty() ? out.decision.next.requester_symbol : step->asked;
+  out.routing = std::move(*step);
+  return Written::kDone;
+}
+
 Result<std::int64_t, StoreError> write_refusal(PgConnection& conn, const Loaded& loaded,
                                                const codec::Envelope& e,
                                                std::span<const std::uint8_t> ber,
@@ -297,13 +341,15 @@ Result<std::int64_t, StoreError> write_refusal(PgConnection& conn, const Loaded&
 }
 
 /// Whether this very APDU (same kind, sender and service date-time) was accepted on the
-/// transaction before.
+/// transaction before. On a routed transaction that includes a lender asked earlier resending
+/// its answer: it is told "recorded before", not that it is no party.
 Result<bool, StoreError> applied_before(PgConnection& conn, const Loaded& loaded,
                                         const codec::Envelope& e, std::string_view sender) {
   const hub::TransactionSnapshot& s = loaded.snapshot;
-  if (!s.exists || (sender != s.requester_symbol && sender != s.responder_symbol)) return false;
+  if (!s.exists) return false;
+  if (sender != s.requester_symbol && sender != s.responder_symbol && !loaded.routed) return false;
   const Role role = sender == s.requester_symbol ? Role::kRequester : Role::kResponder;
-  const std::string key = dedup_key(e, role);
+  const std::string key = dedup_key(e, role, loaded, sender);
   const std::string id = std::to_string(loaded.id);
   conn.prepare("find_applied", std::string(kFindApplied));
   auto r = conn.exec_prepared("find_applied",
@@ -355,7 +401,9 @@ Result<ApplyResult, StoreError> TransactionStore::apply(const codec::Apdu& apdu,
       if (!worth_rerunning(last_error)) break;
       continue;
     }
-    hub::Incoming incoming{e, std::string(sender_symbol), loaded->responder_is_member};
+    // A request addressed to the hub (or carrying a send-to-list) names no member as responder.
+    const bool route_new = intermediary_ && !loaded->snapshot.exists && intermediary_->routes(e);
+    hub::Incoming incoming{e, std::string(sender_symbol), route_new || loaded->responder_is_member};
     out.decision = hub::decide(incoming, loaded->snapshot, policy_);
     out.outcome = out.decision.outcome;
     out.transaction_id = loaded->id;
@@ -385,8 +433,22 @@ Result<ApplyResult, StoreError> TransactionStore::apply(const codec::Apdu& apdu,
       if (!worth_rerunning(last_error)) break;
       continue;
     }
-    auto written = write_accepted(conn, *loaded, key, e, apdu.bytes(), sender_symbol, out.decision, out);
-    if (written && *written == Written::kDone) return out;
+    std::optional<std::string> moving_on;
+    if (intermediary_ && !route_new)
+      moving_on = intermediary_->moving_on(loaded->routed, loaded->snapshot.view.requester, e, out.decision);
+    auto written = route_new || moving_on
+                       ? write_routed(conn, *intermediary_, *loaded, key, e, apdu, sender_symbol, moving_on, out)
+                       : write_accepted(conn, *loaded, key, e, apdu.bytes(), sender_symbol, out.decision, out);
+    if (written && *written == Written::kDone) {
+      if (intermediary_ && !route_new && !moving_on && out.decision.sender_role == Role::kResponder &&
+          (e.kind == codec::ApduKind::kIllAnswer || e.kind == codec::ApduKind::kShipped)) {
+        // Only for `illctl show`: the timer sweep settles an attempt left open if this fails.
+        // An answer that did not move on (the borrower had cancelled) keeps its own name.
+        const std::string outcome(hub::moving_on_outcome(e).value_or("supplying"));
+        (void)intermediary_->note_answer(conn, out.transaction_id, std::string(sender_symbol), outcome);
+      }
+      return out;
+    }
     if (written) continue;  // another writer was first: decide again on what it wrote
     last_error = written.error();
     // The same APDU already recorded (an older copy than the last one applied, or a

@@ -1,11 +1,13 @@
 #pragma once
 // Builders for the APDUs the hub itself sends: Status-Or-Error-Report (answers, refusals,
-// receipts), Overdue and Expired (its timers), Forward-Notification (its routing).
+// receipts), Overdue and Expired (its timers), Forward-Notification, the onward ILL-Request
+// and the final unfilled ILL-Answer (its routing, docs/ROUTING.md).
 // Each returns an Apdu whose bytes() are the BER to send, DEFAULT fields written out.
 
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "illhub/codec/apdu.hpp"
 #include "illhub/codec/codec.hpp"
@@ -84,5 +86,26 @@ Result<Apdu, EncodeError> build_expired(const ApduHeader& header);
 Result<Apdu, EncodeError> build_forward_notification(const ApduHeader& header,
                                                      const SystemId& intermediary,
                                                      const std::string& note = {});
+
+/// How the hub rewrites an ILL-Request it passes on (docs/ROUTING.md).
+struct RequestRewrite {
+  /// The new service-date-time; the original one becomes date-time-of-original-service.
+  ServiceDateTime service_date_time;
+  SystemId responder_id;                // the lender asked now
+  std::vector<SystemId> already_tried;  // replaces third-party-info's already-tried-list
+  /// Replaces the send-to-list; empty: left out (the hub keeps the rota itself).
+  std::vector<SystemId> send_to;
+  bool forward_flag = true;
+};
+
+/// The ILL-Request `request` (an ILL-Request, decoded) rewritten as `rewrite` says, everything
+/// else (transaction-id, requester-id, item, costs, extensions) unchanged. Fails when `request`
+/// is not an ILL-Request or the result breaks a constraint.
+Result<Apdu, EncodeError> build_rewritten_request(const Apdu& request, const RequestRewrite& rewrite);
+
+/// An ILL-Answer with transaction-results unfilled and unfilled-results {reason_unfilled}.
+/// ISO 10161 Reason-Unfilled values: 5 not-owned, 27 other, ...
+Result<Apdu, EncodeError> build_unfilled_answer(const ApduHeader& header, long reason_unfilled,
+                                                const std::string& note = {});
 
 }  // namespace illhub::codec

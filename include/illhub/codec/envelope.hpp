@@ -115,6 +115,8 @@ struct Envelope {
   std::optional<long> reason;
   std::optional<ResponderOptionalMessages> responder_optional_messages;
   std::string cost_estimate;
+  /// locations-provided: the location-id of each Location-Info, in the answer's order.
+  std::vector<SystemId> locations;
 
   // Conditional-Reply, Cancel-Reply, Renew-Answer
   std::optional<bool> answer;

@@ -32,6 +32,8 @@
 
 namespace illhub::store {
 
+class Intermediary;
+
 /// One timer that ran out on one transaction.
 struct FiredTimer {
   std::int64_t transaction_id = 0;
@@ -49,12 +51,19 @@ struct SweepResult {
   std::vector<FiredTimer> fired;
   /// The batch was full: more timers may be due; sweep again.
   bool more = false;
+  /// Routed requests whose lender did not answer in time were moved on (docs/ROUTING.md):
+  /// the peers that have something new in the outbox (the next lender, the borrower).
+  std::vector<std::string> routing_recipients;
 };
 
 class TimerSweep {
  public:
   /// `pool` must outlive the sweep. Thread-safe: each sweep() takes its own connection.
   explicit TimerSweep(ConnectionPool& pool) : pool_(pool) {}
+
+  /// Also runs the intermediary's answer deadlines in each sweep (null: not). Must outlive
+  /// the sweep.
+  void set_intermediary(const Intermediary* intermediary) { intermediary_ = intermediary; }
 
   /// Runs out the timers due on `now.date` (YYYYMMDD, the hub's local date; it is also the
   /// service date-time of the APDUs sent): at most `limit` transactions per timer. Blocks.
@@ -65,6 +74,7 @@ class TimerSweep {
 
  private:
   ConnectionPool& pool_;
+  const Intermediary* intermediary_ = nullptr;
 };
 
 }  // namespace illhub::store

@@ -6,12 +6,14 @@
 // the recipient. Nothing may be acknowledged or relayed before apply() returns.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "illhub/codec/apdu.hpp"
 #include "illhub/hub/engine.hpp"
 #include "illhub/store/connection_pool.hpp"
+#include "illhub/store/intermediary.hpp"
 #include "illhub/store/store_error.hpp"
 #include "illhub/util/result.hpp"
 
@@ -28,6 +30,9 @@ struct ApplyResult {
   std::int64_t outbox_id = 0;
   /// What was decided: refusal report and reason, postings, recipient.
   hub::Decision decision;
+  /// What the hub did as intermediary (docs/ROUTING.md): set for a new routed request and for
+  /// a lender's answer that moved the request on. The APDU itself is then not relayed.
+  std::optional<RoutingStep> routing;
   /// How many times the apply ran (a concurrent change or a lost connection reruns it).
   int attempts = 0;
 };
@@ -48,9 +53,16 @@ class TransactionStore {
   /// commit and no rerun followed: the peer's retry then finds it applied (kDuplicate).
   Result<ApplyResult, StoreError> apply(const codec::Apdu& apdu, std::string_view sender_symbol);
 
+  /// Makes the hub the intermediary for requests addressed to it (docs/ROUTING.md); null (the
+  /// default): every request goes to the lender it names. Set before the first apply();
+  /// `intermediary` must outlive the store.
+  void set_intermediary(const Intermediary* intermediary) { intermediary_ = intermediary; }
+  const Intermediary* intermediary() const { return intermediary_; }
+
  private:
   ConnectionPool& pool_;
   hub::LedgerPolicy policy_;
+  const Intermediary* intermediary_ = nullptr;
 };
 
 }  // namespace illhub::store

@@ -3,6 +3,7 @@
 //   loans overdue by more than N days      -> illctl show TXN
 //   refusals in the last H hours           -> illctl show TXN (or tail, without a transaction)
 //   requests unanswered past need-before   -> illctl show TXN
+//   routed requests no lender could supply -> illctl show TXN
 // See docs/OPERATORS.md. Exit codes: 0 ok (whether or not anything needs attention), 1
 // failure, 2 usage.
 #include <iostream>
@@ -140,6 +141,25 @@ void unanswered(store::PgConnection& conn, std::vector<Item>& out) {
   }
 }
 
+void rota_used_up(store::PgConnection& conn, std::vector<Item>& out) {
+  // Requests the hub routed where no lender could supply: the borrower got the hub's final
+  // unfilled answer; someone may find a lender outside the rota (docs/ROUTING.md).
+  auto r = query(conn,
+                 std::string("SELECT t.requester_symbol, (SELECT count(*) FROM routing_attempts a WHERE "
+                             "a.transaction_id = t.id AND a.asked_at IS NOT NULL), ") + kLabel +
+                     " FROM transactions t WHERE t.rota_exhausted AND t.requester_state = 1 ORDER BY t.id",
+                 {});
+  for (int i = 0; i < r.rows(); ++i) {
+    const std::string label = label_at(r, i, 2);
+    Item item{"rota-used-up",
+              label + "  for " + std::string(r.get(i, 0)) + ": " + std::string(r.get(i, 1)) +
+                  " lender(s) asked, none could supply",
+              "illctl show " + shell_quote(label), {}};
+    item.detail = {{"transaction", label}, {"borrower", r.get(i, 0)}, {"lenders_asked", r.get_int64(i, 1).value_or(0)}};
+    out.push_back(std::move(item));
+  }
+}
+
 void print(const std::vector<Item>& items, const AttentionOptions& o) {
   if (o.format == "jsonl") {
     for (const Item& item : items) {
@@ -153,7 +173,8 @@ void print(const std::vector<Item>& items, const AttentionOptions& o) {
       {"failed-delivery", "failed deliveries"},
       {"overdue", "loans overdue by more than " + std::to_string(o.overdue_days) + " days"},
       {"refused", "refusals in the last " + std::to_string(o.refusal_hours) + " hours"},
-      {"unanswered", "requests unanswered past their need-before date"}};
+      {"unanswered", "requests unanswered past their need-before date"},
+      {"rota-used-up", "requests the hub routed that no lender could supply"}};
   if (items.empty()) {
     std::cout << "nothing needs attention\n";
     return;
@@ -187,6 +208,7 @@ void add_attention_command(CLI::App& app) {
     overdue(*opened.conn, o->overdue_days, items);
     refusals(*opened.conn, o->refusal_hours, items);
     unanswered(*opened.conn, items);
+    rota_used_up(*opened.conn, items);
     print(items, *o);
   });
 }

@@ -7,6 +7,7 @@
 #include <memory>
 #include <sstream>
 
+#include "app/illctl/rota_listing.hpp"
 #include "app/illctl/apdu_summary.hpp"
 #include "app/illctl/commands.hpp"
 #include "app/illctl/database.hpp"
@@ -166,6 +167,7 @@ void add_show_command(CLI::App& app) {
     store::PgConnection& conn = *opened.conn;
     const TransactionMatch txn = find_one_transaction(conn, *spec, "show");
     print_header(conn, txn);
+    print_rota(conn, txn.id);
     print_events(conn, txn.id, !*no_apdus);
     print_postings(conn, txn.id);
     print_deliveries(conn, txn.id);

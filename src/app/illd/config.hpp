@@ -7,6 +7,7 @@
 // Every key is declared once, in config_keys.cpp; that table drives the file, the environment,
 // the flags, `illd --check-config` and SIGHUP reloads. docs/illd-config.md lists the keys.
 
+#include <chrono>
 #include <map>
 #include <string>
 #include <utility>
@@ -33,6 +34,11 @@ struct IlldConfig {
   std::string log_format = "text";
   std::string log_level = "info";
   TlsSettings tls;
+  /// hub.symbol: the hub's own institution symbol; requests addressed to it are routed by the
+  /// hub as intermediary (docs/ROUTING.md). Empty: the hub routes nothing.
+  std::string hub_symbol;
+  /// routing.answer_deadline: how long a lender asked by the hub has to answer.
+  std::chrono::milliseconds answer_deadline{std::chrono::hours(48)};
   /// Where each key's value came from, by "section.key" ("file /etc/illd.toml:4",
   /// "env ILLHUB_DB", "flag --listen"). A key not in the map has its built-in default.
   std::map<std::string, std::string> origin;

@@ -247,6 +247,10 @@ std::vector<ConfigKey> make_keys() {
   k.push_back(string_key("tls", "certificate", false, [](auto& c) -> auto& { return c.tls.certificate; }, kLive));
   k.push_back(string_key("tls", "private_key", false, [](auto& c) -> auto& { return c.tls.private_key; }, kLive));
   k.push_back(string_key("tls", "client_ca", false, [](auto& c) -> auto& { return c.tls.client_ca; }, kLive));
+
+  // The hub as intermediary (docs/ROUTING.md): requests addressed to hub.symbol are routed.
+  k.push_back(string_key("hub", "symbol", false, [](auto& c) -> auto& { return c.hub_symbol; }));
+  k.push_back(duration_key("routing", "answer_deadline", kRestart, [](auto& c) -> auto& { return c.answer_deadline; }));
   return k;
 }
 
@@ -273,7 +277,8 @@ const std::vector<ConfigKey>& config_keys() {
 
 const std::vector<std::string_view>& config_sections() {
   static const std::vector<std::string_view> sections{"listen", "database", "limits", "delivery",
-                                                      "timers", "log",    "metrics",  "tls"};
+                                                      "timers", "log",    "metrics",  "tls",
+                                                      "hub",    "routing"};
   return sections;
 }
 

@@ -110,6 +110,15 @@ int run(const illd::ConfigSources& sources, illd::IlldConfig config) {
   const std::size_t db_threads = config.database_threads;
   store::ConnectionPool pool(store::PoolOptions{conninfo, db_threads + 2});
   store::TransactionStore transactions(pool, hub::LedgerPolicy{});
+  // The hub as intermediary (docs/ROUTING.md). The planner is not wired in yet: a request to
+  // the hub without a send-to-list finds nobody and is answered unfilled.
+  std::optional<store::Intermediary> intermediary;
+  if (!config.hub_symbol.empty()) {
+    intermediary.emplace(store::RoutingOptions{config.hub_symbol, config.answer_deadline, store::empty_planner});
+    transactions.set_intermediary(&*intermediary);
+    spdlog::info("routing: requests to {} are routed by the hub (answer deadline {} s; planner: none yet)",
+                 config.hub_symbol, config.answer_deadline.count() / 1000);
+  }
   options.conninfo = conninfo;
 
   int exit_code = 0;
@@ -164,7 +173,7 @@ int main(int argc, char** argv) {
   CLI::App app{"illd: the illhub ISO 10161 interlibrary-loan hub"};
   std::string config_file;
   bool check_config = false;
-  std::optional<std::string> db, listen, metrics_listen, data_dir, log_format, log_level;
+  std::optional<std::string> db, listen, metrics_listen, data_dir, log_format, log_level, symbol;
   std::vector<std::string> settings;
   app.add_option("--config", config_file, "TOML configuration file (default: ILLHUB_CONFIG; none if unset)");
   app.add_flag("--check-config", check_config,
@@ -179,6 +188,8 @@ int main(int argc, char** argv) {
   app.add_option("--data-dir", data_dir, "database.data_dir: illhub's data directory (embedded cluster)");
   app.add_option("--log-format", log_format, "log.format: text or json (one JSON object per line)");
   app.add_option("--log-level", log_level, "log.level: trace, debug, info, warn, error, critical, off");
+  app.add_option("--symbol", symbol, "hub.symbol: the hub's own institution symbol; requests addressed to it are "
+                                     "routed by the hub (docs/ROUTING.md)");
   app.add_option("--set", settings, "any key: --set SECTION.KEY=VALUE (repeatable; see docs/illd-config.md)");
   CLI11_PARSE(app, argc, argv);
 
@@ -190,8 +201,10 @@ int main(int argc, char** argv) {
   sources.environment = illd::illhub_environment();
   const std::pair<const std::optional<std::string>*, const char*> named_flags[] = {
       {&db, "database.uri"},           {&listen, "listen.address"},  {&metrics_listen, "metrics.listen"},
-      {&data_dir, "database.data_dir"}, {&log_format, "log.format"}, {&log_level, "log.level"}};
-  const char* flag_names[] = {"--db", "--listen", "--metrics-listen", "--data-dir", "--log-format", "--log-level"};
+      {&data_dir, "database.data_dir"}, {&log_format, "log.format"}, {&log_level, "log.level"},
+      {&symbol, "hub.symbol"}};
+  const char* flag_names[] = {"--db", "--listen", "--metrics-listen", "--data-dir", "--log-format", "--log-level",
+                              "--symbol"};
   for (std::size_t i = 0; i < std::size(named_flags); ++i) {
     if (*named_flags[i].first) sources.flags.push_back({named_flags[i].second, **named_flags[i].first, flag_names[i]});
   }

@@ -5,6 +5,7 @@
 #include "codec/asn1_types.hpp"
 #include "illhub/codec/codec.hpp"
 #include "sample_apdus.hpp"
+#include "sample_files.hpp"
 
 namespace illhub::codec {
 namespace {
@@ -137,6 +138,67 @@ TEST(Builders, RefusesValuesThatBreakTheModule) {
   h.responder_id = SystemId{};  // mandatory in Forward-Notification: an empty System-Id
   auto built = build_forward_notification(h, SystemId{});
   EXPECT_FALSE(built) << "a System-Id with neither symbol nor name must not encode";
+}
+
+TEST(Builders, RewrittenRequestNamesTheLenderAndKeepsEverythingElse) {
+  auto original = decode(testing::read_data_file(testing::yaz_sample_file(ApduKind::kIllRequest)));
+  ASSERT_TRUE(original);
+  const Envelope before = read_envelope(*original);
+  RequestRewrite rewrite;
+  rewrite.service_date_time = {"20270101", "090000", {}, {}};
+  rewrite.responder_id.symbol = "IRL:L2";
+  rewrite.already_tried = {SystemId{"IRL:HUB", {}, false, false}, SystemId{"IRL:L1", {}, false, false}};
+  const Apdu apdu = reread(build_rewritten_request(*original, rewrite));
+  const Envelope e = read_envelope(apdu);
+  EXPECT_EQ(e.kind, ApduKind::kIllRequest);
+  EXPECT_EQ(e.transaction_id, before.transaction_id);
+  EXPECT_EQ(e.requester_id, before.requester_id);
+  EXPECT_EQ(e.responder_id.symbol, "IRL:L2");
+  EXPECT_EQ(e.service_date_time.date, "20270101");
+  EXPECT_EQ(e.service_date_time.original_date, before.service_date_time.date);
+  EXPECT_EQ(e.service_date_time.original_time, before.service_date_time.time);
+  ASSERT_EQ(e.already_tried.size(), 2u);
+  EXPECT_EQ(e.already_tried[1].symbol, "IRL:L1");
+  EXPECT_TRUE(e.send_to.empty());
+  EXPECT_TRUE(e.forward_flag);
+  EXPECT_EQ(e.item.title, before.item.title);
+  EXPECT_EQ(e.item.isbn, before.item.isbn);
+}
+
+TEST(Builders, RewrittenRequestCarriesASendToListInOrder) {
+  auto original = decode(testing::read_data_file(testing::yaz_sample_file(ApduKind::kIllRequest)));
+  ASSERT_TRUE(original);
+  RequestRewrite rewrite;
+  rewrite.service_date_time = {"20270101", "090000", {}, {}};
+  rewrite.responder_id.symbol = "IRL:HUB";
+  rewrite.send_to = {SystemId{"IRL:L3", {}, false, false}, SystemId{"IRL:L1", {}, false, false}};
+  rewrite.forward_flag = false;
+  const Envelope e = read_envelope(reread(build_rewritten_request(*original, rewrite)));
+  ASSERT_EQ(e.send_to.size(), 2u);
+  EXPECT_EQ(e.send_to[0].symbol, "IRL:L3");
+  EXPECT_EQ(e.send_to[1].symbol, "IRL:L1");
+  EXPECT_FALSE(e.forward_flag);
+}
+
+TEST(Builders, OnlyAnIllRequestCanBeRewritten) {
+  auto shipped = decode(testing::read_data_file(testing::yaz_sample_file(ApduKind::kShipped)));
+  ASSERT_TRUE(shipped);
+  RequestRewrite rewrite;
+  rewrite.responder_id.symbol = "IRL:L2";
+  rewrite.service_date_time = {"20270101", "090000", {}, {}};
+  const auto built = build_rewritten_request(*shipped, rewrite);
+  ASSERT_FALSE(built);
+  EXPECT_NE(built.error().detail.find("only an ILL-Request"), std::string::npos);
+}
+
+TEST(Builders, UnfilledAnswerCarriesItsReason) {
+  const Apdu apdu = reread(build_unfilled_answer(testing::sample_header(), 27, "nobody has it"));
+  const Envelope e = read_envelope(apdu);
+  EXPECT_EQ(e.kind, ApduKind::kIllAnswer);
+  ASSERT_TRUE(e.transaction_results);
+  EXPECT_EQ(*e.transaction_results, TransactionResults::kUnfilled);
+  EXPECT_EQ(e.reason, 27);
+  EXPECT_EQ(e.note, "nobody has it");
 }
 
 }  // namespace
