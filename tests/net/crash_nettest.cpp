@@ -93,8 +93,15 @@ TEST_F(CrashUnderLoad, SigkillAtRandomMomentsLosesNothingAndAppliesNothingTwice)
   // seconds, so this is bounded generously).
   ASSERT_NO_FATAL_FAILURE(start_on(0));
   ASSERT_TRUE(traffic.connect(illd_.port())) << traffic.error();
-  for (int round = 0; round < 300 && !(traffic.loans_complete() && traffic.all_delivered()); ++round)
+  for (int round = 0; round < 600 && !(traffic.loans_complete() && traffic.all_delivered()); ++round)
     ASSERT_TRUE(traffic.run_for(std::chrono::milliseconds(100), false)) << traffic.error() << "\n" << illd_.log();
+  // If something is still missing: where the outbox stands, per recipient.
+  if (!traffic.all_delivered())
+    std::cout << "undelivered: "
+              << text("SELECT string_agg(recipient_symbol || ' ' || status || ' x' || n || ' attempts<=' || a || ' ' || "
+                      "coalesce(e, ''), '; ') FROM (SELECT recipient_symbol, status, count(*) n, max(attempts) a, "
+                      "max(last_error) e FROM outbox WHERE status <> 'delivered' GROUP BY 1, 2) x")
+              << std::endl;
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   int duplicates = 0;
