@@ -153,5 +153,30 @@ TEST_F(CrashUnderLoad, SigkillAtRandomMomentsLosesNothingAndAppliesNothingTwice)
               "WHERE status <> 'delivered'");
 }
 
+// Found by the test above: the sweep looked only at rows whose next attempt was due, so a row
+// leased to a killed node (due to another node after dead_node_grace, 3 s) waited for the
+// whole lease (60 s) unless something else woke its recipient: a new row or a reconnect.
+TEST_F(CrashUnderLoad, ARowLeftLeasedByADeadNodeIsDeliveredSoonAfterTheGraceWithNothingElseWakingItsRecipient) {
+  add_peer("IRL:BOR", "127.0.0.2/32");
+  add_peer("IRL:LEN", "127.0.0.3/32");
+  start_illd();
+  TestPeer borrower, lender;
+  ASSERT_TRUE(borrower.connect(illd_.port(), kBorrowerAddress)) << borrower.error();
+  ASSERT_TRUE(lender.connect(illd_.port(), kLenderAddress)) << lender.error();
+  const Bytes request = apdu(kIllRequest, "GHOST", "100000");
+  ASSERT_TRUE(borrower.send(request));
+  ASSERT_EQ(lender.receive(), request);
+  ASSERT_TRUE(eventually("SELECT count(*) FROM outbox WHERE status = 'delivered'", "1"));
+  // What a node killed between sending and marking leaves behind: a row it leased 10 s ago,
+  // its lease still running, its LISTEN connection ('illd-node-gone') long gone. Written
+  // behind illd's back, so no NOTIFY wakes anybody: only the sweep can find it.
+  text("INSERT INTO outbox (event_id, transaction_id, recipient_symbol, apdu, claimed_by, claimed_at, next_attempt_at) "
+       "SELECT event_id, transaction_id, recipient_symbol, apdu, 'gone', now() - interval '10 s', "
+       "now() + interval '60 s' FROM outbox RETURNING id");
+  EXPECT_EQ(lender.receive(std::chrono::seconds(8)), request) << "still waiting for the dead node's lease\n"
+                                                               << illd_.log();
+  EXPECT_TRUE(eventually("SELECT count(*) FROM outbox WHERE status = 'delivered'", "2"));
+}
+
 }  // namespace
 }  // namespace illhub::test
