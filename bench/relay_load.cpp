@@ -79,6 +79,8 @@ struct RelayLoad::Transaction {
   int step = 0;
   Clock::time_point sent_at;
   bool done = false;
+  bool waiting = false;         // thinking: the next lifecycle starts at resume_at
+  Clock::time_point resume_at;
 };
 
 RelayLoad::RelayLoad() : epoll_(::epoll_create1(EPOLL_CLOEXEC)) {}
@@ -188,6 +190,11 @@ bool RelayLoad::receive(Connection& c, RoundResult& result) {
     // Past the window nothing new is sent: what is in flight drains, and the next round
     // starts on a quiet hub.
     if (!inside) t.done = true;
+    if (!t.done && t.step == 0 && pause_ > Clock::duration::zero()) {
+      t.waiting = true;
+      t.resume_at = now + pause_;
+      continue;
+    }
     if (!t.done && !send(t, result)) return false;
   }
   if (c.framer.error()) {
@@ -200,8 +207,11 @@ bool RelayLoad::receive(Connection& c, RoundResult& result) {
 RoundResult RelayLoad::run(const RoundOptions& options) {
   RoundResult result;
   result.seconds = options.seconds;
-  const auto per_transaction = static_cast<std::size_t>(
+  auto per_transaction = static_cast<std::size_t>(
       2 * kLifecyclesPerSecondCeiling * options.seconds / options.in_flight + 2);
+  if (options.pause_seconds > 0)  // no more than one lifecycle per pause can start
+    per_transaction = std::min(per_transaction, static_cast<std::size_t>(options.seconds / options.pause_seconds + 2));
+  pause_ = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options.pause_seconds));
   transactions_.assign(static_cast<std::size_t>(options.in_flight), Transaction{});
   for (std::size_t i = 0; i < transactions_.size(); ++i) {
     Transaction& t = transactions_[i];
@@ -228,12 +238,26 @@ RoundResult RelayLoad::run(const RoundOptions& options) {
   const double cpu_start = thread_cpu_seconds();
   bool window_open = true;
   bool ok = true;
-  for (auto& t : transactions_) ok = ok && send(t, result);
+  for (std::size_t i = 0; i < transactions_.size(); ++i) {
+    Transaction& t = transactions_[i];
+    if (pause_ > Clock::duration::zero()) {  // spread over one pause
+      t.waiting = true;
+      t.resume_at = start + pause_ * static_cast<long>(i) / static_cast<long>(transactions_.size());
+    } else {
+      ok = ok && send(t, result);
+    }
+  }
   while (ok) {
     const auto now = Clock::now();
     if (window_open && now >= deadline) {
       result.client_cpu_seconds = thread_cpu_seconds() - cpu_start;
       window_open = false;
+    }
+    for (auto& t : transactions_) {
+      if (!t.waiting || (window_open && now < t.resume_at)) continue;
+      t.waiting = false;
+      if (!window_open) t.done = true;  // past the window nothing new starts
+      else if (!send(t, result)) ok = false;
     }
     std::size_t in_transit = 0;
     for (const auto& c : connections_) in_transit += c.awaited.size();

@@ -32,6 +32,10 @@ struct RoundOptions {
   int pairs = 1;       ///< pairs used (the first `pairs` connected ones)
   double seconds = 3;  ///< measured window; APDUs still in flight then are drained, not counted
   std::string tag;     ///< makes this round's transaction qualifiers unique
+  /// Think time: after a lifecycle, a transaction waits this long before its next ILL-Request,
+  /// and the transactions' first requests are spread over this long (0: at once, full speed).
+  /// A moderate, steady rate for the soak test.
+  double pause_seconds = 0;
 };
 
 struct RoundResult {
@@ -70,6 +74,7 @@ class RelayLoad {
   std::vector<Connection> connections_;  // 2i: pair i's borrower, 2i + 1: its lender
   std::vector<Transaction> transactions_;
   std::chrono::steady_clock::time_point deadline_;  // end of the measured window
+  std::chrono::steady_clock::duration pause_{};     // RoundOptions::pause_seconds
   std::vector<std::uint32_t> latencies_us_;
 };
 

@@ -116,7 +116,14 @@ Result<std::vector<DueRecipient>, store::StoreError> OutboxStore::due_recipients
   auto r = (*lease)->exec(
       "SELECT p.symbol, p.delivery_mode = 'dial' AND p.endpoint IS NOT NULL FROM peers p "
       "WHERE p.enabled AND EXISTS (SELECT 1 FROM outbox o WHERE o.recipient_symbol = p.symbol "
-      "  AND o.status = 'pending' AND o.next_attempt_at <= now()) ORDER BY p.symbol");
+      "  AND o.status = 'pending' AND (o.next_attempt_at <= now() "
+      // A row leased to a dead node is due after the grace, as illhub_claim_outbox takes it
+      // over; without this, a recipient nothing else wakes waited for the whole lease (60 s).
+      "    OR (o.claimed_by IS NOT NULL AND o.claimed_at < now() - make_interval(secs => $1::float8) "
+      "        AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a "
+      "                        WHERE a.application_name = 'illd-node-' || o.claimed_by)))) "
+      "ORDER BY p.symbol",
+      {seconds(options_.dead_node_grace)});
   if (!r) return unexpected(r.error());
   std::vector<DueRecipient> out;
   for (int i = 0; i < r->rows(); ++i) out.push_back({std::string(r->get(i, 0)), r->get(i, 1) == "t"});

@@ -25,8 +25,12 @@ bool IlldProcess::start(const std::string& conninfo, const IlldLaunch& launch) {
     return false;
   }
   // Built before fork: the child of a threaded process should not allocate.
-  std::vector<std::string> args = {"illd",           "--db",        conninfo, "--listen", "127.0.0.1:0",
+  std::vector<std::string> args = launch.wrapper;
+  const std::string program = args.empty() ? std::string(ILLHUB_ILLD_PATH) : args.front();
+  if (!args.empty()) args.push_back(ILLHUB_ILLD_PATH);
+  const std::vector<std::string> illd_args = {"illd",           "--db",        conninfo, "--listen", "127.0.0.1:0",
                                    "--metrics-listen", "127.0.0.1:0", "--log-level", launch.log_level};
+  args.insert(args.end(), illd_args.begin() + (launch.wrapper.empty() ? 0 : 1), illd_args.end());
   args.insert(args.end(), launch.args.begin(), launch.args.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
@@ -46,7 +50,7 @@ bool IlldProcess::start(const std::string& conninfo, const IlldLaunch& launch) {
     ::dup2(out[1], 1);
     const int log = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (log >= 0) ::dup2(log, 2);
-    ::execve(ILLHUB_ILLD_PATH, argv.data(), envp.data());
+    ::execve(program.c_str(), argv.data(), envp.data());
     ::_exit(127);
   }
   ::close(out[1]);

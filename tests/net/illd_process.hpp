@@ -21,6 +21,9 @@ struct IlldLaunch {
   std::vector<std::pair<std::string, std::string>> env = {};
   /// --log-level (CLI11 refuses the flag twice, so it is chosen here, not in args).
   std::string log_level = "debug";
+  /// A program illd runs under, with its arguments (e.g. valgrind and its options); its first
+  /// word is an absolute path. Empty: illd itself.
+  std::vector<std::string> wrapper = {};
 };
 
 class IlldProcess {
