@@ -4,6 +4,7 @@
 // requests are completed as they would be (in hand -> supplied). The test checks the spread,
 // not any single choice.
 #include <algorithm>
+#include <iostream>
 #include <map>
 
 #include "illhub/routing/planner.hpp"
@@ -77,6 +78,10 @@ class DistributionTest : public RoutingTest {
                                 "(SELECT min(id) FROM transactions WHERE responder_state = 3)"));
       }
     }
+    // The shares, for the record of a run (docs/ROUTING-PLANNER.md quotes them).
+    std::string shares;
+    for (const auto& [symbol, n] : chosen) shares += " " + symbol + "=" + std::to_string(n);
+    std::cout << "shares of " << kRequests << " requests:" << shares << "\n";
     return chosen;
   }
 };
