@@ -19,5 +19,8 @@ void add_resend_command(CLI::App& app);
 void add_override_command(CLI::App& app);
 void add_ledger_command(CLI::App& app);
 void add_stats_command(CLI::App& app);
+void add_holdings_command(CLI::App& app);
+void add_policy_command(CLI::App& app);
+void add_rota_command(CLI::App& app);
 
 }  // namespace illhub::app
