@@ -7,6 +7,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "illhub/codec/builders.hpp"
@@ -170,10 +174,11 @@ TEST_F(RoutingTest, FirstLenderUnfilledSecondSilentThirdShipsAndTheBorrowerSeesO
   relay(l3_, borrower_, from_lender(kL3, kCheckedIn, "ROTA", "120007"));
   EXPECT_TRUE(eventually("SELECT requester_state || '/' || responder_state FROM transactions", "15/15"));
 
-  // A late Shipped from lender 1: not a party any more, refused and recorded.
+  // A late Shipped from lender 1: not a party any more, refused as a stranger's would be
+  // (transaction-id-problem unknown-transaction-id (3), which tells a non-party nothing).
   ASSERT_TRUE(l1_.send(from_lender(kL1, kShipped, "ROTA", "120008")));
   const std::string dump = report_dump(l1_.receive());
-  EXPECT_NE(dump.find("not a party"), std::string::npos) << dump;
+  EXPECT_NE(dump.find("transaction_id_problem 3"), std::string::npos) << dump;
   EXPECT_FALSE(borrower_.receive(300ms)) << "nothing of lender 1's may reach the borrower";
 
   EXPECT_EQ(text("SELECT count(*) FROM transactions"), "1");
@@ -236,7 +241,7 @@ TEST_F(RoutingTest, PastTheEndOfTheRotaTheBorrowerGetsTheHubsUnfilledAnswer) {
   EXPECT_NE(show.out.find("2. IRL:NOBODY  skipped"), std::string::npos) << show.out;
 }
 
-TEST_F(RoutingTest, ARequestToTheHubWithNoSendToListAndNoPlannerIsUnfilledAtOnce) {
+TEST_F(RoutingTest, ARequestToTheHubThatNobodyHoldsIsUnfilledAtOnce) {
   ASSERT_TRUE(borrower_.send(request_to_hub("NONE", "140001", {})));
   const codec::Envelope answer = decoded(borrower_.receive(), kIllAnswer, "NONE");
   ASSERT_TRUE(answer.transaction_results);
@@ -250,6 +255,37 @@ TEST_F(RoutingTest, ARequestToTheHubWithNoSendToListAndNoPlannerIsUnfilledAtOnce
   const auto items = rota_used_up();
   ASSERT_EQ(items.size(), 1u);
   EXPECT_EQ(items[0]["detail"].value("lenders_asked", -1), 0) << items[0].dump();
+}
+
+TEST_F(RoutingTest, ARequestToTheHubWithNoSendToListGoesToTheLibrariesThatHoldTheItem) {
+  // Holdings, imported as an operator would: lender 3 holds the request's ISBN (as ISBN-13),
+  // lender 2 holds something else, lender 1 nothing.
+  const std::filesystem::path csv =
+      std::filesystem::temp_directory_path() / ("illhub-routing-holdings-" + std::to_string(::getpid()) + ".csv");
+  {
+    std::ofstream out(csv);
+    out << "symbol,isbn,issn,oclc,local_id,title,author\n"
+        << kL3.symbol << ",978-0-12-345678-6,,,,Interlibrary loan in practice,\"Doe, Jane\"\n"
+        << kL2.symbol << ",0-306-40615-2,,,,Another book,\n";
+  }
+  const IllctlRun imported = illctl({"holdings", "import", "--format", "csv", csv.string()});
+  std::filesystem::remove(csv);
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+
+  ASSERT_TRUE(borrower_.send(request_to_hub("PLAN", "160001", {})));  // ISBN 0123456789
+  expect_forwarded(l3_, kL3.symbol, "PLAN", {"IRL:AAA", kHub});
+  for (TestPeer* l : {&l1_, &l2_}) EXPECT_FALSE(l->receive(200ms)) << "only the holder is asked";
+  EXPECT_EQ(text("SELECT string_agg(lender_symbol || ' ' || source, ',' ORDER BY position) FROM routing_attempts"),
+            "IRL:L3 planner");
+  EXPECT_NE(text("SELECT reason FROM routing_attempts").find("9780123456786"), std::string::npos)
+      << "the reason names the matching identifier: " << text("SELECT reason FROM routing_attempts");
+
+  // The only holder cannot supply: the end of the rota, the borrower gets the final unfilled.
+  ASSERT_TRUE(l3_.send(from_lender(kL3, kIllAnswer, "PLAN", "160002", kUnfilled)));
+  const codec::Envelope answer = decoded(borrower_.receive(), kIllAnswer, "PLAN");
+  ASSERT_TRUE(answer.transaction_results);
+  EXPECT_EQ(*answer.transaction_results, codec::TransactionResults::kUnfilled);
+  EXPECT_EQ(rota_used_up().size(), 1u);
 }
 
 TEST_F(RoutingTest, ARequestToAMemberWithoutASendToListIsRelayedAsBefore) {

@@ -32,9 +32,11 @@
 #include "illd/config_values.hpp"
 #include "illd/logging.hpp"
 #include "illhub/net/server.hpp"
+#include "illhub/routing/planner.hpp"
 #include "illhub/store/connection_pool.hpp"
 #include "illhub/store/database_location.hpp"
 #include "illhub/store/embedded_cluster.hpp"
+#include "illhub/store/intermediary.hpp"
 #include "illhub/store/migrator.hpp"
 #include "illhub/store/transaction_store.hpp"
 
@@ -61,6 +63,14 @@ void raise_file_limit(std::size_t max_connections) {
   if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < max_connections + 64)
     spdlog::warn("open files limited to {}: fewer than limits.max_connections {} can be served",
                  static_cast<unsigned long long>(limit.rlim_cur), max_connections);
+}
+
+/// The intermediary's planner: the rota from holdings and the lending policy in force, run on
+/// the apply's own connection, inside its transaction.
+Result<routing::Rota, std::string> plan_from_holdings(store::PgConnection& conn, const routing::RotaRequest& request) {
+  auto rota = routing::plan_rota(conn, request);
+  if (!rota) return unexpected(rota.error().describe());
+  return std::move(*rota);
 }
 
 int run(const illd::ConfigSources& sources, illd::IlldConfig config) {
@@ -110,13 +120,13 @@ int run(const illd::ConfigSources& sources, illd::IlldConfig config) {
   const std::size_t db_threads = config.database_threads;
   store::ConnectionPool pool(store::PoolOptions{conninfo, db_threads + 2});
   store::TransactionStore transactions(pool, hub::LedgerPolicy{});
-  // The hub as intermediary (docs/ROUTING.md). The planner is not wired in yet: a request to
-  // the hub without a send-to-list finds nobody and is answered unfilled.
+  // The hub as intermediary (docs/ROUTING.md): a request to the hub without a send-to-list gets
+  // its rota from the planner (holdings and lending policy, docs/ROUTING-PLANNER.md).
   std::optional<store::Intermediary> intermediary;
   if (!config.hub_symbol.empty()) {
-    intermediary.emplace(store::RoutingOptions{config.hub_symbol, config.answer_deadline, store::empty_planner});
+    intermediary.emplace(store::RoutingOptions{config.hub_symbol, config.answer_deadline, plan_from_holdings});
     transactions.set_intermediary(&*intermediary);
-    spdlog::info("routing: requests to {} are routed by the hub (answer deadline {} s; planner: none yet)",
+    spdlog::info("routing: requests to {} are routed by the hub (answer deadline {} s; planner: holdings)",
                  config.hub_symbol, config.answer_deadline.count() / 1000);
   }
   options.conninfo = conninfo;
