@@ -19,5 +19,6 @@ void add_resend_command(CLI::App& app);
 void add_override_command(CLI::App& app);
 void add_ledger_command(CLI::App& app);
 void add_stats_command(CLI::App& app);
+void add_catalogue_command(CLI::App& app);
 
 }  // namespace illhub::app

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   illhub::app::add_override_command(app);
   illhub::app::add_ledger_command(app);
   illhub::app::add_stats_command(app);
+  illhub::app::add_catalogue_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
