@@ -7,6 +7,9 @@
 #include <future>
 #include <mutex>
 #include <condition_variable>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "illhub/routing/catalogue_service.hpp"
 #include "illhub/routing/lookup_cache.hpp"
@@ -188,6 +191,25 @@ TEST(LookupCache, SizeZeroKeepsNothing) {
   LookupCache cache({.max_entries = 0});
   cache.put("k", outcome_of(LookupStatus::kFound));
   EXPECT_FALSE(cache.get("k").has_value());
+}
+
+TEST(LookupCache, ConcurrentUseKeepsItsBound) {
+  LookupCache cache({.max_entries = 50});
+  std::vector<std::thread> threads;
+  std::atomic<int> hits{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&cache, &hits, t] {
+      for (int i = 0; i < 2000; ++i) {
+        auto key = std::to_string((i * 7 + t) % 80);
+        if (cache.get(key)) ++hits;
+        cache.put(key, outcome_of(i % 2 ? LookupStatus::kFound : LookupStatus::kNotFound));
+        EXPECT_LE(cache.size(), 50u);
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(cache.size(), 50u);
+  EXPECT_GT(hits.load(), 0);
 }
 
 TEST(LookupCache, KeyIsTheTargetAndTheNormalisedSearches) {
