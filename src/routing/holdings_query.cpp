@@ -70,13 +70,13 @@ HoldingsQuery holdings_query_from(const RotaRequest& request) {
   return {request.isbn, request.issn, request.title, request.author};
 }
 
-std::string normalise_isbn(std::string_view isbn) {
+std::string isbn_search_term(std::string_view isbn) {
   std::string out = digits_and_x(isbn);
   if (out.size() == 13 && out.back() == 'X') return {};  // ISBN-13 check digits are 0-9
   return out.size() == 10 || out.size() == 13 ? out : std::string();
 }
 
-std::string normalise_issn(std::string_view issn) {
+std::string issn_search_term(std::string_view issn) {
   std::string out = digits_and_x(issn);
   return out.size() == 8 ? out.substr(0, 4) + "-" + out.substr(4) : std::string();
 }
@@ -101,10 +101,10 @@ std::string normalise_author(std::string_view author) {
 
 std::vector<CatalogueSearch> plan_searches(const HoldingsQuery& query, bool title_fallback) {
   std::vector<CatalogueSearch> searches;
-  if (auto isbn = normalise_isbn(query.isbn); !isbn.empty()) {
+  if (auto isbn = isbn_search_term(query.isbn); !isbn.empty()) {
     searches.push_back({"isbn", isbn, "@attr 1=7 " + quoted(isbn), "bath.isbn=" + quoted(isbn)});
   }
-  if (auto issn = normalise_issn(query.issn); !issn.empty()) {
+  if (auto issn = issn_search_term(query.issn); !issn.empty()) {
     searches.push_back({"issn", issn, "@attr 1=8 " + quoted(issn), "bath.issn=" + quoted(issn)});
   }
   if (!searches.empty() && !title_fallback) return searches;

@@ -67,15 +67,15 @@ TEST(CatalogueTarget, RefusesWhatItCannotUse) {
 }
 
 TEST(HoldingsQuery, NormalisesIdentifiers) {
-  EXPECT_EQ(normalise_isbn("978-0-13-110362-7"), "9780131103627");
-  EXPECT_EQ(normalise_isbn("0 13 110362 x"), "013110362X");
-  EXPECT_EQ(normalise_isbn("978013110362X"), "");   // ISBN-13 ends in a digit
-  EXPECT_EQ(normalise_isbn("01311X0362"), "");      // X only last
-  EXPECT_EQ(normalise_isbn("12345"), "");
-  EXPECT_EQ(normalise_isbn("ISBN 0131103628"), "");  // a prefix is not stripped: say so upstream
-  EXPECT_EQ(normalise_issn("0028 0836"), "0028-0836");
-  EXPECT_EQ(normalise_issn("1234-567x"), "1234-567X");
-  EXPECT_EQ(normalise_issn("1234-56"), "");
+  EXPECT_EQ(isbn_search_term("978-0-13-110362-7"), "9780131103627");
+  EXPECT_EQ(isbn_search_term("0 13 110362 x"), "013110362X");
+  EXPECT_EQ(isbn_search_term("978013110362X"), "");   // ISBN-13 ends in a digit
+  EXPECT_EQ(isbn_search_term("01311X0362"), "");      // X only last
+  EXPECT_EQ(isbn_search_term("12345"), "");
+  EXPECT_EQ(isbn_search_term("ISBN 0131103628"), "");  // a prefix is not stripped: say so upstream
+  EXPECT_EQ(issn_search_term("0028 0836"), "0028-0836");
+  EXPECT_EQ(issn_search_term("1234-567x"), "1234-567X");
+  EXPECT_EQ(issn_search_term("1234-56"), "");
 }
 
 TEST(HoldingsQuery, NormalisesTitleAndAuthor) {

@@ -40,9 +40,9 @@ std::vector<CatalogueSearch> plan_searches(const HoldingsQuery& query, bool titl
 /// "978-0-13-110362-7" -> "9780131103627"; "0-13-110362-x" -> "013110362X". Empty unless 10 or
 /// 13 characters remain (digits, with X only last). The check digit is not verified: a catalogue
 /// that does not hold a wrong number simply answers "not found".
-std::string normalise_isbn(std::string_view isbn);
+std::string isbn_search_term(std::string_view isbn);
 /// "0028 0836" or "00280836" -> "0028-0836". Empty unless 8 characters (X only last).
-std::string normalise_issn(std::string_view issn);
+std::string issn_search_term(std::string_view issn);
 /// The main title for searching: cut at the first ':', '/', ';' or '=' (subtitle, statement of
 /// responsibility), ASCII letters lower-cased, ASCII punctuation to spaces, spaces collapsed, a
 /// leading "the", "a" or "an" dropped, at most 8 words. Non-ASCII bytes pass unchanged.
