@@ -25,6 +25,7 @@
 #include <optional>
 #include <string>
 
+#include "bench_peers.hpp"
 #include "idle_connections.hpp"
 #include "illhub/store/embedded_cluster.hpp"
 #include "illhub/store/migrator.hpp"
@@ -79,32 +80,6 @@ rlim_t raise_file_limit() {
   return limit.rlim_cur;
 }
 
-/// Registers peer pairs 0..pairs-1 (relay_load.hpp) and idle peers 0..idle-1 (idle_connections.hpp),
-/// each allowed from its own /32, delivered to on its own connection.
-bool register_peers(store::PgConnection& conn, int pairs, int idle) {
-  // Two array parameters (symbols, networks), never values spliced into the SQL (tools/check-sql).
-  std::string symbols = "{", networks = "{";
-  auto add = [&](const std::string& symbol, const std::string& address) {
-    const char* sep = symbols.size() > 1 ? "," : "";
-    symbols += sep + ("\"" + symbol + "\"");
-    networks += sep + ("\"" + address + "/32\"");
-  };
-  for (int i = 0; i < pairs; ++i) {
-    const bench::PeerPair p = bench::peer_pair(i);
-    add(p.borrower, p.borrower_address);
-    add(p.lender, p.lender_address);
-  }
-  for (int i = 0; i < idle; ++i) add(bench::idle_symbol(i), bench::idle_address(i));
-  symbols += "}";
-  networks += "}";
-  auto r = conn.exec(
-      "INSERT INTO peers (symbol, name, delivery_mode, allowed_networks) "
-      "SELECT s, s, 'connection', ARRAY[n] FROM unnest($1::text[], $2::cidr[]) AS x(s, n)",
-      {symbols, networks});
-  if (!r) std::fprintf(stderr, "relay_bench: registering peers: %s\n", r.error().describe().c_str());
-  return static_cast<bool>(r);
-}
-
 /// illd's database (migrated, peer pairs registered) and, beside it on the same cluster,
 /// pgbench's: neither side's rows slow the other down.
 bool set_up_databases(store::EmbeddedCluster& cluster, int pairs) {
@@ -116,7 +91,7 @@ bool set_up_databases(store::EmbeddedCluster& cluster, int pairs) {
   auto conn = store::PgConnection::connect(cluster.conninfo());
   if (!conn) return failed("connect", conn.error());
   if (auto m = migrator.migrate(*conn); !m) return failed("migrate", m.error());
-  if (!register_peers(*conn, pairs, 0)) return false;
+  if (!register_bench_peers(*conn, pairs, 0)) return false;
   if (auto c = cluster.create_database(kPgbenchDatabase); !c) return failed("create database", c.error());
   auto pg = store::PgConnection::connect(cluster.conninfo(kPgbenchDatabase));
   if (!pg) return failed("connect", pg.error());
@@ -256,7 +231,7 @@ int main(int argc, char** argv) {
   // Idle connections, on a fresh illd: the relay runs' heap would otherwise hide the growth.
   if (ok && args.idle > 0) {
     auto conn = store::PgConnection::connect(conninfo);
-    if (conn && register_peers(*conn, 0, args.idle) && illd.start(conninfo, launch)) {
+    if (conn && register_bench_peers(*conn, 0, args.idle) && illd.start(conninfo, launch)) {
       const auto r = bench::measure_idle_connections(illd.pid(), illd.port(), args.idle);
       std::printf("idle connections: %d opened, %d kept by illd; illd VmRSS %ld KiB before, %ld KiB after "
                   "(%.0f s to accept and settle)\n",

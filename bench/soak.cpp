@@ -28,6 +28,8 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+
+#include "bench_peers.hpp"
 #include <thread>
 #include <vector>
 
@@ -122,22 +124,6 @@ int churn(std::uint16_t port, int count) {
   return static_cast<int>(fds.size());
 }
 
-bool register_peers(store::PgConnection& conn, int pairs, int churners) {
-  std::string values;
-  auto add = [&](const std::string& symbol, const std::string& address) {
-    values += (values.empty() ? "" : ", ") + ("('" + symbol + "', '" + symbol + "', 'connection', '{" + address + "/32}')");
-  };
-  for (int i = 0; i < pairs; ++i) {
-    const bench::PeerPair p = bench::peer_pair(i);
-    add(p.borrower, p.borrower_address);
-    add(p.lender, p.lender_address);
-  }
-  for (int i = 0; i < churners; ++i) add(bench::idle_symbol(i), bench::idle_address(i));
-  auto r = conn.exec("INSERT INTO peers (symbol, name, delivery_mode, allowed_networks) VALUES " + values);
-  if (!r) std::fprintf(stderr, "soak: %s\n", r.error().describe().c_str());
-  return static_cast<bool>(r);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -170,7 +156,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "soak: migrate: %s\n", m.error().describe().c_str());
       ok = false;
     } else {
-      ok = register_peers(*conn, args.pairs, args.churn);
+      ok = bench::register_bench_peers(*conn, args.pairs, args.churn);
     }
   }
 

@@ -18,3 +18,9 @@ void bad(PgConnection& conn, const std::string& qualifier, const std::string& ta
   more.append("DROP TABLE ").append(table);  // BAD 18
   conn.exec(qualifier + " WHERE id = 1");  // BAD 19
 }
+
+// A digit separator is not a character literal: what follows it is still read.
+constexpr long kLimit = 1'000;
+void after_separator(PgConnection& conn, const std::string& qualifier) {
+  conn.exec("SELECT id FROM transactions WHERE qualifier = '" + qualifier + "'");  // BAD 25
+}
