@@ -91,7 +91,7 @@ bool set_up_databases(store::EmbeddedCluster& cluster, int pairs) {
   auto conn = store::PgConnection::connect(cluster.conninfo());
   if (!conn) return failed("connect", conn.error());
   if (auto m = migrator.migrate(*conn); !m) return failed("migrate", m.error());
-  if (!register_bench_peers(*conn, pairs, 0)) return false;
+  if (!bench::register_bench_peers(*conn, pairs, 0)) return false;
   if (auto c = cluster.create_database(kPgbenchDatabase); !c) return failed("create database", c.error());
   auto pg = store::PgConnection::connect(cluster.conninfo(kPgbenchDatabase));
   if (!pg) return failed("connect", pg.error());
@@ -231,7 +231,7 @@ int main(int argc, char** argv) {
   // Idle connections, on a fresh illd: the relay runs' heap would otherwise hide the growth.
   if (ok && args.idle > 0) {
     auto conn = store::PgConnection::connect(conninfo);
-    if (conn && register_bench_peers(*conn, 0, args.idle) && illd.start(conninfo, launch)) {
+    if (conn && bench::register_bench_peers(*conn, 0, args.idle) && illd.start(conninfo, launch)) {
       const auto r = bench::measure_idle_connections(illd.pid(), illd.port(), args.idle);
       std::printf("idle connections: %d opened, %d kept by illd; illd VmRSS %ld KiB before, %ld KiB after "
                   "(%.0f s to accept and settle)\n",
