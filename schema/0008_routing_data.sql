@@ -70,6 +70,7 @@ CREATE TABLE lending_policy_libraries (
   version          integer NOT NULL REFERENCES lending_policy_versions (version),
   symbol           text NOT NULL,            -- a library's symbol (need not be a peer yet)
   region           text NOT NULL DEFAULT '', -- libraries of one region are each other's tier 1
+  catalogue        text NOT NULL DEFAULT '', -- live catalogue target ('z3950:...', 'sru:...'); '': none
   role             text NOT NULL CHECK (role IN ('member', 'regional-centre', 'national-centre')),
   item_types       smallint[] NOT NULL,
   services         smallint[] NOT NULL,

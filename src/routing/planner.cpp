@@ -3,8 +3,12 @@
 #include "illhub/routing/planner.hpp"
 
 #include <cctype>
+#include <future>
 #include <map>
+#include <utility>
 
+#include "illhub/routing/catalogue_service.hpp"
+#include "illhub/routing/holdings_query.hpp"
 #include "illhub/routing/normalise.hpp"
 #include "illhub/routing/policy_store.hpp"
 #include "store/sql_array.hpp"
@@ -77,14 +81,35 @@ Result<std::map<std::string, std::string>, store::StoreError> find_holders(store
   return holders;
 }
 
+/// Adds to `holders` the libraries whose own catalogue holds the item: those the policy gives a
+/// catalogue target, not yet matched by imported holdings, not the borrower. All are asked at
+/// once; each answer is bounded by the service's timeout (or comes from its cache).
+void ask_catalogues(CatalogueService& live, const LendingPolicy& policy, const RotaRequest& request,
+                    std::map<std::string, std::string>& holders) {
+  const HoldingsQuery query = holdings_query_from(request);
+  std::vector<std::pair<const LibraryPolicy*, std::future<LookupOutcome>>> asked;
+  for (const LibraryPolicy& lib : policy.libraries) {
+    if (lib.catalogue.empty() || !lib.enabled || lib.symbol == request.borrower || holders.count(lib.symbol)) continue;
+    auto target = parse_catalogue_target(lib.catalogue);
+    if (!target) continue;  // refused when the policy was checked and loaded
+    asked.emplace_back(&lib, live.lookup(*target, query));
+  }
+  for (auto& [lib, answer] : asked) {
+    const LookupOutcome outcome = answer.get();
+    if (outcome.found()) holders[lib->symbol] = "in its catalogue " + lib->catalogue + " (" + outcome.reason + ")";
+  }
+}
+
 }  // namespace
 
-Result<RankedRota, store::StoreError> explain_rota(store::PgConnection& conn, const RotaRequest& request) {
+Result<RankedRota, store::StoreError> explain_rota(store::PgConnection& conn, const RotaRequest& request,
+                                                   CatalogueService* live) {
   auto loaded = load_current_policy(conn);
   if (!loaded) return unexpected(loaded.error());
   const LendingPolicy policy = loaded->value_or(LendingPolicy{});
   auto holders = find_holders(conn, request);
   if (!holders) return unexpected(holders.error());
+  if (live) ask_catalogues(*live, policy, request, *holders);
   std::vector<CandidateFacts> candidates;
   if (!holders->empty()) {
     std::vector<std::string> symbols;
@@ -118,8 +143,9 @@ Result<RankedRota, store::StoreError> explain_rota(store::PgConnection& conn, co
   return rank_candidates(request, policy, std::move(candidates));
 }
 
-Result<Rota, store::StoreError> plan_rota(store::PgConnection& conn, const RotaRequest& request) {
-  auto explained = explain_rota(conn, request);
+Result<Rota, store::StoreError> plan_rota(store::PgConnection& conn, const RotaRequest& request,
+                                          CatalogueService* live) {
+  auto explained = explain_rota(conn, request, live);
   if (!explained) return unexpected(explained.error());
   return std::move(explained->rota);
 }

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "illhub/hub/money.hpp"
+#include "illhub/routing/catalogue_target.hpp"
 #include "illhub/routing/policy.hpp"
 
 namespace illhub::routing {
@@ -137,6 +138,14 @@ class PolicyParser {
       if (name == "region" && is_library) {
         if (node.is_string()) lib.region = *node.value<std::string>();
         else error(node, path, "expected a string, got " + type_name(node));
+      } else if (name == "catalogue" && is_library) {
+        if (!node.is_string()) {
+          error(node, path, "expected a string, got " + type_name(node));
+        } else if (auto target = parse_catalogue_target(*node.value<std::string>()); !target) {
+          error(node, path, target.error());
+        } else {
+          lib.catalogue = *node.value<std::string>();
+        }
       } else if (name == "role") {
         const auto s = node.value<std::string>();
         const auto role = node.is_string() && s ? role_from_name(*s) : std::nullopt;
@@ -157,7 +166,7 @@ class PolicyParser {
         else error(node, path, "expected true or false, got " + type_name(node));
       } else {
         error(node, path,
-              std::string("unknown key; ") + (is_library ? "a library's section has region, " : "[defaults] has ") +
+              std::string("unknown key; ") + (is_library ? "a library's section has region, catalogue, " : "[defaults] has ") +
                   "role, item_types, services, loan_period_days, charge, max_in_hand, enabled");
       }
     }

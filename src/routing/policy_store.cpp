@@ -86,11 +86,11 @@ Result<LoadResult, store::StoreError> store_policy(store::PgConnection& conn, co
     return unexpected(r.error());
   for (const LibraryPolicy& lib : policy.libraries) {
     if (auto r = tx->exec("INSERT INTO lending_policy_libraries (version, symbol, region, role, item_types, services, "
-                          "loan_period_days, charge, max_in_hand, enabled) VALUES ($1, $2, $3, $4, $5::smallint[], "
-                          "$6::smallint[], $7, $8::numeric, $9, $10)",
+                          "loan_period_days, charge, max_in_hand, enabled, catalogue) VALUES ($1, $2, $3, $4, "
+                          "$5::smallint[], $6::smallint[], $7, $8::numeric, $9, $10, $11)",
                           {version, lib.symbol, lib.region, std::string(to_string(lib.role)), int_array(lib.item_types),
                            int_array(lib.services), lib.loan_period_days, hub::to_decimal_string(lib.charge),
-                           lib.max_in_hand, lib.enabled});
+                           lib.max_in_hand, lib.enabled, lib.catalogue});
         !r)
       return unexpected(r.error());
   }
@@ -129,14 +129,15 @@ Result<std::optional<LendingPolicy>, store::StoreError> load_current_policy(stor
   policy.rules.load_window_days = static_cast<int>(d->get_int64(0, 3).value_or(365));
   policy.rules.load_band = std::strtod(std::string(d->get(0, 4)).c_str(), nullptr);
   policy.defaults = library_from_row(*d, 0, 5);
-  auto libs = conn.exec(std::string("SELECT symbol, region, ") + kLibraryColumns +
+  auto libs = conn.exec(std::string("SELECT symbol, region, catalogue, ") + kLibraryColumns +
                             " FROM lending_policy_libraries WHERE version = $1 ORDER BY symbol",
                         {policy.version});
   if (!libs) return unexpected(libs.error());
   for (int row = 0; row < libs->rows(); ++row) {
-    LibraryPolicy lib = library_from_row(*libs, row, 2);
+    LibraryPolicy lib = library_from_row(*libs, row, 3);
     lib.symbol = libs->get(row, 0);
     lib.region = libs->get(row, 1);
+    lib.catalogue = libs->get(row, 2);
     policy.libraries.push_back(std::move(lib));
   }
   return std::optional<LendingPolicy>(std::move(policy));

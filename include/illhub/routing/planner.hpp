@@ -12,14 +12,22 @@
 
 namespace illhub::routing {
 
+class CatalogueService;  // catalogue_service.hpp
+
 /// The rota for `request`: libraries holding the item (by ISBN, ISSN, OCLC number or local
 /// number; only when none of those match, by title key and author key), kept or left out by
 /// the lending policy in force, ordered by tier, load and charge, each with its reason.
 /// policy_version names the policy used (0 when none was ever loaded: everybody gets the
 /// built-in defaults). An empty rota means nobody can supply. Errors: database errors only.
-Result<Rota, store::StoreError> plan_rota(store::PgConnection& conn, const RotaRequest& request);
+/// With `live`, the libraries whose policy names a catalogue (and that imported holdings did
+/// not match) are asked too, all at once, each bounded by the service's timeout; those whose
+/// catalogue holds the item join the candidates. A catalogue that cannot be reached adds
+/// nobody: it says nothing about the shelf.
+Result<Rota, store::StoreError> plan_rota(store::PgConnection& conn, const RotaRequest& request,
+                                          CatalogueService* live = nullptr);
 
 /// The same, with the holders left off and why (for `illctl rota`).
-Result<RankedRota, store::StoreError> explain_rota(store::PgConnection& conn, const RotaRequest& request);
+Result<RankedRota, store::StoreError> explain_rota(store::PgConnection& conn, const RotaRequest& request,
+                                                   CatalogueService* live = nullptr);
 
 }  // namespace illhub::routing

@@ -22,6 +22,7 @@ enum class Role { kMember, kRegionalCentre, kNationalCentre };
 struct LibraryPolicy {
   std::string symbol;              // empty in the defaults
   std::string region;              // empty: in no region (never anybody's tier 1)
+  std::string catalogue;           // live catalogue target (catalogue_target.hpp); empty: none
   Role role = Role::kMember;
   std::vector<int> item_types{1, 2, 3};  // ISO 10161 Item-Type: 1 monograph, 2 serial, 3 other
   std::vector<int> services{1, 2};       // ILL-Service-Type: 1 loan, 2 copy-non-returnable, ...

@@ -32,6 +32,7 @@
 #include "illd/config_values.hpp"
 #include "illd/logging.hpp"
 #include "illhub/net/server.hpp"
+#include "illhub/routing/catalogue_service.hpp"
 #include "illhub/routing/planner.hpp"
 #include "illhub/store/connection_pool.hpp"
 #include "illhub/store/database_location.hpp"
@@ -65,13 +66,10 @@ void raise_file_limit(std::size_t max_connections) {
                  static_cast<unsigned long long>(limit.rlim_cur), max_connections);
 }
 
-/// The intermediary's planner: the rota from holdings and the lending policy in force, run on
-/// the apply's own connection, inside its transaction.
-Result<routing::Rota, std::string> plan_from_holdings(store::PgConnection& conn, const routing::RotaRequest& request) {
-  auto rota = routing::plan_rota(conn, request);
-  if (!rota) return unexpected(rota.error().describe());
-  return std::move(*rota);
-}
+/// How long the planner waits for a library's own catalogue. The planner runs inside the
+/// request's database transaction, so this bounds how long that transaction stays open; answers
+/// are cached (found 6 h, not found 30 min), so a busy title costs one look-up.
+constexpr std::chrono::seconds kCatalogueTimeout{2};
 
 int run(const illd::ConfigSources& sources, illd::IlldConfig config) {
   boost::asio::io_context io(1);
@@ -123,10 +121,19 @@ int run(const illd::ConfigSources& sources, illd::IlldConfig config) {
   // The hub as intermediary (docs/ROUTING.md): a request to the hub without a send-to-list gets
   // its rota from the planner (holdings and lending policy, docs/ROUTING-PLANNER.md).
   std::optional<store::Intermediary> intermediary;
+  routing::CatalogueService catalogues(routing::CatalogueService::Options{.lookup = {.timeout = kCatalogueTimeout}});
+  // The rota from imported holdings, the lending policy in force and the libraries' own
+  // catalogues, run on the apply's own connection, inside its transaction.
+  auto plan_from_holdings = [&catalogues](store::PgConnection& conn,
+                                          const routing::RotaRequest& request) -> Result<routing::Rota, std::string> {
+    auto rota = routing::plan_rota(conn, request, &catalogues);
+    if (!rota) return unexpected(rota.error().describe());
+    return std::move(*rota);
+  };
   if (!config.hub_symbol.empty()) {
     intermediary.emplace(store::RoutingOptions{config.hub_symbol, config.answer_deadline, plan_from_holdings});
     transactions.set_intermediary(&*intermediary);
-    spdlog::info("routing: requests to {} are routed by the hub (answer deadline {} s; planner: holdings)",
+    spdlog::info("routing: requests to {} are routed by the hub (answer deadline {} s; planner: holdings and catalogues)",
                  config.hub_symbol, config.answer_deadline.count() / 1000);
   }
   options.conninfo = conninfo;

@@ -119,6 +119,18 @@ TEST(PolicyFile, TheDocumentedExampleIsValid) {
   auto r = parse_policy(text.str(), "docs/lending-policy.example.toml");
   ASSERT_TRUE(r) << r.error().front();
   EXPECT_GE(r->libraries.size(), 3u);
+  EXPECT_EQ(r->for_library("XC:NORTH-A").catalogue, "z3950:catalogue.north-a.example:210/books");
+}
+
+TEST(PolicyFile, ACatalogueTargetIsALibrarysOwnAndIsCheckedWhenTheFileIs) {
+  const std::string head = "[consortium]\ncurrency = \"EUR\"\n";
+  auto ok = parse_policy(head + "[libraries.\"A\"]\ncatalogue = \"sru:http://127.0.0.1:8080/sru\"\n", "p.toml");
+  ASSERT_TRUE(ok) << ok.error().front();
+  EXPECT_EQ(ok->for_library("A").catalogue, "sru:http://127.0.0.1:8080/sru");
+  EXPECT_EQ(ok->for_library("B").catalogue, "") << "no section, no catalogue";
+  EXPECT_TRUE(any_has(problems(head + "[libraries.\"A\"]\ncatalogue = \"ftp://x\"\n"), "libraries.\"A\".catalogue"));
+  EXPECT_TRUE(any_has(problems(head + "[libraries.\"A\"]\ncatalogue = 7\n"), "expected a string"));
+  EXPECT_TRUE(any_has(problems(head + "[defaults]\ncatalogue = \"z3950:h:210/db\"\n"), "defaults.catalogue: unknown key"));
 }
 
 }  // namespace
