@@ -132,7 +132,11 @@ struct Walk {
         const auto* any = static_cast<const ANY_t*>(sptr);
         const std::span<const std::uint8_t> bytes(any->buf, static_cast<std::size_t>(any->size));
         const TlvScan scan = scan_tlv(bytes, limits);
-        any_ok = any_ok && scan.status == TlvScan::Status::kComplete && scan.size == bytes.size();
+        // asn1c rewrites an ANY it found in constructed form with definite lengths; an
+        // indefinite length left in the bytes means the ANY came in a primitive tag (an
+        // EXPLICIT tag must be constructed), whose re-encoding would decode differently.
+        any_ok = any_ok && scan.status == TlvScan::Status::kComplete && scan.size == bytes.size() &&
+                 !scan.has_indefinite;
         break;
       }
       default:
