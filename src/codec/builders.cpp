@@ -1,5 +1,7 @@
 #include "illhub/codec/builders.hpp"
 
+#include <ctime>
+
 #include "codec/asn1_types.hpp"
 #include "codec/defaults.hpp"
 #include "codec/encode_raw.hpp"
@@ -291,5 +293,17 @@ Result<Apdu, EncodeError> build_unfilled_answer(const ApduHeader& header, long r
   return finish(std::move(raw));
 }
 
-}  // namespace illhub::codec
+ServiceDateTime service_date_time_now() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char date[16], time[16];
+  std::strftime(date, sizeof date, "%Y%m%d", &tm);
+  std::strftime(time, sizeof time, "%H%M%S", &tm);
+  ServiceDateTime s;
+  s.date = date;
+  s.time = time;
+  return s;
+}
 
+}  // namespace illhub::codec

@@ -33,20 +33,6 @@ codec::ApduHeader header_for_unknown(const std::string& peer) {
 
 }  // namespace
 
-codec::ServiceDateTime service_date_time_now() {
-  // ISO 10161 service times are the invoker's local time without a zone.
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  char date[16], time[16];
-  std::strftime(date, sizeof date, "%Y%m%d", &tm);
-  std::strftime(time, sizeof time, "%H%M%S", &tm);
-  codec::ServiceDateTime s;
-  s.date = date;
-  s.time = time;
-  return s;
-}
-
 Result<Bytes, std::string> report_about(const codec::Envelope& about, const codec::ErrorReportSpec& error,
                                         const std::string& note) {
   codec::StatusOrErrorReportSpec spec;

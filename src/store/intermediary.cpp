@@ -124,17 +124,6 @@ WHERE a.outcome IS NULL AND a.answer_by IS NOT NULL AND a.answer_by < now() AND 
   AND t.responder_symbol = a.lender_symbol AND t.responder_state = 3 AND t.requester_state = 2
 ORDER BY a.answer_by LIMIT $1 FOR UPDATE OF t SKIP LOCKED)sql";
 
-/// The hub's local date and time (service-date-time has no zone; peers' clocks are local too).
-codec::ServiceDateTime now_local() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  char date[16], time[16];
-  std::strftime(date, sizeof date, "%Y%m%d", &tm);
-  std::strftime(time, sizeof time, "%H%M%S", &tm);
-  return {date, time, {}, {}};
-}
-
 StoreError encode_error(const std::string& what, const std::string& detail) {
   return make_error(StoreError::Kind::kOther, "routing: cannot build " + what + ": " + detail);
 }
@@ -260,7 +249,7 @@ Result<RoutingStep, StoreError> Intermediary::advance(PgConnection& conn, std::i
   tid.qualifier = std::string(t->get(0, 2));
   tid.sub_qualifier = std::string(t->get(0, 3));
   const std::string borrower(t->get(0, 4));
-  const codec::ServiceDateTime now = now_local();
+  const codec::ServiceDateTime now = codec::service_date_time_now();
   codec::ApduHeader header;
   header.transaction_id = tid;
   header.service_date_time = now;

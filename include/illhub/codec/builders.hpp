@@ -16,6 +16,10 @@
 
 namespace illhub::codec {
 
+/// The hub's local date and time as a Service-Date-Time (ISO 10161 service times are the
+/// invoker's local time, without a zone): the stamp of every APDU the hub builds.
+ServiceDateTime service_date_time_now();
+
 /// The fields every APDU starts with.
 struct ApduHeader {
   long protocol_version = 2;

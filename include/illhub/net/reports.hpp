@@ -18,8 +18,7 @@ namespace illhub::net {
 
 using Bytes = std::vector<std::uint8_t>;
 
-/// The hub's local date and time as a Service-Date-Time.
-codec::ServiceDateTime service_date_time_now();
+using codec::service_date_time_now;  // the hub's local date and time (codec/builders.hpp)
 
 /// A report about `about` (same protocol version and transaction id, the same requester-id
 /// and responder-id) carrying `error`, with an optional note.
