@@ -6,6 +6,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "illhub/net/blocking.hpp"
@@ -22,7 +23,7 @@ asio::awaitable<bool> DeliveredMarks::mark(std::int64_t id) {
   round->ids.push_back(id);
   if (!running_) {
     running_ = true;
-    asio::co_spawn(executor_, run(), asio::detached);  // starts after we wait (co_spawn posts)
+    asio::co_spawn(executor_, run(), asio::detached);
   }
   // One thread: nothing can finish the round between this check and the wait.
   if (!round->finished) co_await round->done.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -30,6 +31,9 @@ asio::awaitable<bool> DeliveredMarks::mark(std::int64_t id) {
 }
 
 asio::awaitable<void> DeliveredMarks::run() {
+  // co_spawn may start us inline: yield once, so rows sent in this same turn of the io_context
+  // (pumps resumed by one batch of completions) join the first statement.
+  co_await asio::post(executor_, asio::use_awaitable);
   while (gathering_) {
     std::shared_ptr<Round> round = std::move(gathering_);
     gathering_.reset();  // rows sent from now on wait for the next round

@@ -7,12 +7,14 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "illhub/net/delivered_marks.hpp"
 #include "illhub/net/outbox_listener.hpp"
 #include "illhub/net/outbox_store.hpp"
 #include "illhub/store/connection_pool.hpp"
@@ -89,6 +91,36 @@ TEST_F(OutboxDeliveryTest, AClaimAfterTheMarkTakesTheRowsBehindTheMarkedOnes) {
   ASSERT_TRUE(next);
   ASSERT_EQ(next->size(), 1u);
   EXPECT_EQ(next->front().id, second);
+}
+
+TEST_F(OutboxDeliveryTest, RowsSentByManyPumpsAtOnceAreMarkedInOneStatement) {
+  OutboxStore outbox(*pool_, DeliveryOptions{}, "node1");
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 5; ++i) ids.push_back(add_row());
+  ASSERT_TRUE(outbox.claim("IRL:LEN"));
+  boost::asio::io_context io;
+  boost::asio::thread_pool db(1);
+  DeliveredMarks marks(io.get_executor(), db, outbox, 1s);
+  int confirmed = 0;
+  // Five pumps, each having just written its row, ask at the same moment.
+  for (std::int64_t id : ids) {
+    boost::asio::co_spawn(
+        io, [&marks, &confirmed, id]() -> boost::asio::awaitable<void> { confirmed += co_await marks.mark(id) ? 1 : 0; },
+        boost::asio::detached);
+  }
+  io.run();
+  EXPECT_EQ(confirmed, 5);
+  EXPECT_EQ(marks.statements(), 1u);
+  for (std::int64_t id : ids) EXPECT_EQ(status_of(id), "delivered+at");
+  // A row sent later goes in a statement of its own.
+  boost::asio::co_spawn(
+      io, [&marks, &confirmed, id = add_row()]() -> boost::asio::awaitable<void> { confirmed += co_await marks.mark(id) ? 1 : 0; },
+      boost::asio::detached);
+  io.restart();
+  io.run();
+  EXPECT_EQ(confirmed, 6);
+  EXPECT_EQ(marks.statements(), 2u);
+  db.join();
 }
 
 TEST(ConnectionPoolBackends, KnowsItsOwnServerProcessesAfterReconnectsAndNoOthers) {
