@@ -23,7 +23,8 @@ Delivery::Delivery(asio::any_io_executor executor, asio::thread_pool& db_threads
       metrics_(metrics),
       options_(options),
       dial_(std::move(dial)),
-      sweep_timer_(executor_) {}
+      sweep_timer_(executor_),
+      marks_(executor_, db_threads_, outbox_, options_.mark_retry) {}
 
 void Delivery::wake(const std::string& recipient) {
   if (stopping_ || recipient.empty()) return;
@@ -39,6 +40,7 @@ void Delivery::wake(const std::string& recipient) {
 void Delivery::stop() {
   stopping_ = true;
   sweep_timer_.cancel();
+  marks_.stop();
 }
 
 void Delivery::sweep_now() {
@@ -64,25 +66,6 @@ asio::awaitable<void> Delivery::sweep_once() {
   for (const auto& r : *due) {
     // A 'connection' peer connected to another node is that node's to serve.
     if (r.dial || sessions_.find(r.symbol)) wake(r.symbol);
-  }
-}
-
-asio::awaitable<bool> Delivery::mark_delivered(std::int64_t id) {
-  // The bytes are with the recipient; only the database must learn it. Giving up at once would
-  // leave the row leased, holding every later row for this recipient until the lease ends, and
-  // then send it twice; so keep trying while the database is away (a restart takes seconds).
-  OutboxStore& outbox = outbox_;
-  auto marked_call = [&outbox, id] { return outbox.mark_delivered(id); };
-  const auto deadline = std::chrono::steady_clock::now() + options_.mark_retry;
-  asio::steady_timer pause(executor_);
-  for (int attempt = 1;; ++attempt) {
-    auto marked = co_await run_blocking(db_threads_, marked_call);
-    if (marked) co_return true;
-    if (stopping_ || std::chrono::steady_clock::now() >= deadline) co_return false;
-    spdlog::warn("delivery: outbox {} delivered but not marked yet (attempt {}): {}; trying again", id, attempt,
-                 marked.error().describe());
-    pause.expires_after(std::chrono::milliseconds(250));
-    co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
   }
 }
 
@@ -134,7 +117,7 @@ asio::awaitable<void> Delivery::pump(std::string recipient) {
           const std::chrono::duration<double> since_claim = std::chrono::steady_clock::now() - claimed_at;
           metrics_.delivery_latency.observe(row.age_at_claim_seconds + since_claim.count());
           metrics_.deliveries.inc({std::string(to_string(DeliveryResult::kDelivered))});
-          const bool marked = co_await mark_delivered(row.id);
+          const bool marked = co_await marks_.mark(row.id);
           if (marked) {
             spdlog::info("delivery: outbox {} ({} bytes) delivered to {} on connection {}", row.id,
                          row.apdu.size(), recipient, session->describe());

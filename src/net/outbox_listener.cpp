@@ -15,12 +15,13 @@ namespace illhub::net {
 
 OutboxListener::OutboxListener(asio::any_io_executor executor, std::string conninfo, std::string node_id,
                                std::function<void(const std::string&)> on_notify,
-                               std::function<void()> on_reconnect)
+                               std::function<void()> on_reconnect, std::function<bool(int)> own_backend)
     : executor_(std::move(executor)),
       conninfo_(std::move(conninfo)),
       node_id_(std::move(node_id)),
       on_notify_(std::move(on_notify)),
       on_reconnect_(std::move(on_reconnect)),
+      own_backend_(std::move(own_backend)),
       retry_timer_(executor_) {}
 
 void OutboxListener::stop() {
@@ -64,8 +65,9 @@ asio::awaitable<void> OutboxListener::run() {
       }
       while (PGnotify* n = PQnotifies(pg)) {
         const std::string recipient = n->extra ? n->extra : "";
+        const bool own = own_backend_ && own_backend_(n->be_pid);
         PQfreemem(n);
-        if (on_notify_) on_notify_(recipient);
+        if (on_notify_ && !own) on_notify_(recipient);
       }
     }
     cancel_wait_ = nullptr;

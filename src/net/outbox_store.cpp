@@ -14,7 +14,14 @@ namespace {
 constexpr const char* kClaim = "SELECT * FROM illhub_claim_outbox($1, $2, $3, $4, $5)";
 constexpr const char* kMarkDelivered =
     "UPDATE outbox SET status = 'delivered', delivered_at = now(), last_error = NULL "
-    "WHERE id = $1 AND status = 'pending'";
+    "WHERE id = ANY ($1::bigint[]) AND status = 'pending'";
+
+/// `{1,2,3}`: ids as one bigint[] parameter.
+std::string id_array(const std::vector<std::int64_t>& ids) {
+  std::string list = "{";
+  for (std::size_t i = 0; i < ids.size(); ++i) list += (i ? "," : "") + std::to_string(ids[i]);
+  return list + "}";
+}
 
 std::string seconds(std::chrono::milliseconds ms) {
   return std::to_string(static_cast<double>(ms.count()) / 1000.0);
@@ -51,11 +58,12 @@ Result<std::vector<OutboxRow>, store::StoreError> OutboxStore::claim(const std::
   return out;
 }
 
-Result<Ok, store::StoreError> OutboxStore::mark_delivered(std::int64_t id) {
+Result<Ok, store::StoreError> OutboxStore::mark_delivered(const std::vector<std::int64_t>& ids) {
+  if (ids.empty()) return Ok{};
   auto lease = pool_.acquire();
   if (!lease) return unexpected(lease.error());
   (*lease)->prepare("mark_delivered", kMarkDelivered);
-  auto r = (*lease)->exec_prepared("mark_delivered", {id});
+  auto r = (*lease)->exec_prepared("mark_delivered", {id_array(ids)});
   if (!r) return unexpected(r.error());
   return Ok{};
 }
@@ -77,9 +85,7 @@ Result<bool, store::StoreError> OutboxStore::mark_failed(const OutboxRow& row, c
 
 Result<Ok, store::StoreError> OutboxStore::release(const std::vector<std::int64_t>& ids) {
   if (ids.empty()) return Ok{};
-  std::string list = "{";
-  for (std::size_t i = 0; i < ids.size(); ++i) list += (i ? "," : "") + std::to_string(ids[i]);
-  list += "}";
+  const std::string list = id_array(ids);
   auto lease = pool_.acquire();
   if (!lease) return unexpected(lease.error());
   auto r = (*lease)->exec(

@@ -68,7 +68,7 @@ Server::Server(asio::io_context& io, store::ConnectionPool& pool, store::Transac
   listener_ = std::make_unique<OutboxListener>(
       io_.get_executor(), options_.conninfo, node_id_,
       [this](const std::string& recipient) { delivery_->wake(recipient); },
-      [this] { delivery_->sweep_now(); });
+      [this] { delivery_->sweep_now(); }, [this](int pid) { return pool_.owns_backend(pid); });
   timers_ = std::make_unique<TimerLoop>(io_.get_executor(), db_threads_, timer_sweep_, options_.timers,
                                         [this](const std::string& recipient) { delivery_->wake(recipient); });
 }

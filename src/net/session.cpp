@@ -364,6 +364,11 @@ asio::awaitable<void> Session::handle_frame(std::vector<std::uint8_t> frame) {
     case hub::Outcome::kDuplicate:
       spdlog::info("connection {}: duplicate {} from {}: already applied, nothing relayed", describe(), what,
                    sender);
+      // A rerun that found this APDU committed (the connection was lost during COMMIT): that
+      // commit's NOTIFY came from this node, which the outbox listener skips; wake here.
+      if (r.attempts > 1)
+        ctx_.on_accepted(sender == r.decision.next.requester_symbol ? r.decision.next.responder_symbol
+                                                                    : r.decision.next.requester_symbol);
       co_await send_receipt(envelope, r);
       break;
     case hub::Outcome::kRefused: {

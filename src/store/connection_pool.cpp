@@ -25,6 +25,20 @@ std::size_t ConnectionPool::idle_count() const {
   return idle_.size();
 }
 
+bool ConnectionPool::owns_backend(int pid) const {
+  std::lock_guard lock(mutex_);
+  if (pid == 0) return false;
+  for (const auto& [conn, backend] : backend_pids_)
+    if (backend == pid) return true;
+  return false;
+}
+
+void ConnectionPool::note_backend(const PgConnection* conn) {
+  const int pid = conn->backend_pid();  // 0 while broken
+  std::lock_guard lock(mutex_);
+  backend_pids_[conn] = pid;
+}
+
 Result<ConnectionPool::Lease, StoreError> ConnectionPool::acquire() {
   std::unique_ptr<PgConnection> conn;
   {
@@ -60,10 +74,12 @@ Result<ConnectionPool::Lease, StoreError> ConnectionPool::acquire() {
     // rather than hand out a connection whose first statement is bound to fail.
     auto reset = conn->reset();
     if (!reset) {
+      note_backend(conn.get());  // none now
       give_back(std::move(conn));  // stays broken; the next lease tries again
       return unexpected(reset.error());
     }
   }
+  note_backend(conn.get());
   return Lease(this, std::move(conn));
 }
 
@@ -74,6 +90,7 @@ void ConnectionPool::give_back(std::unique_ptr<PgConnection> conn) {
   std::lock_guard lock(mutex_);
   if (conn->is_ok() && conn->in_transaction()) {
     --open_;  // cannot be cleaned: close it (unique_ptr frees it below)
+    backend_pids_.erase(conn.get());
   } else {
     idle_.push_back(std::move(conn));
   }

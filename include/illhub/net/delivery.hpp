@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 
+#include "illhub/net/delivered_marks.hpp"
 #include "illhub/net/metrics.hpp"
 #include "illhub/net/options.hpp"
 #include "illhub/net/outbox_store.hpp"
@@ -48,8 +49,6 @@ class Delivery {
  private:
   asio::awaitable<void> pump(std::string recipient);
   asio::awaitable<void> sweep_once();
-  /// Marks a row delivered, retrying for options.mark_retry while the database is away.
-  asio::awaitable<bool> mark_delivered(std::int64_t id);
 
   asio::any_io_executor executor_;
   asio::thread_pool& db_threads_;
@@ -60,6 +59,7 @@ class Delivery {
   DeliveryOptions options_;
   Dialler dial_;
   asio::steady_timer sweep_timer_;
+  DeliveredMarks marks_;  // rows sent, marked delivered in shared statements
   /// Recipients with a pump running; true: woken again while running (run another round).
   std::map<std::string, bool> running_;
   bool stopping_ = false;

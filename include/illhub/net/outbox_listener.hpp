@@ -6,6 +6,10 @@
 // PQsocket; PQconsumeInput never blocks). When the connection drops it reconnects every
 // second, and asks for a sweep after reconnecting (NOTIFYs sent meanwhile are lost).
 //
+// NOTIFYs sent by this node's own commits (`own_backend(pid)` true for the sending backend's
+// PID) are skipped: whatever committed them woke delivery directly already (an accepted APDU,
+// the timers), and a second wake made the recipient's pump claim again and find nothing.
+//
 // The connection is also the node's sign of life: its application_name is
 // 'illd-node-<node id>', which OutboxStore looks for in pg_stat_activity before taking over
 // rows this node claimed.
@@ -24,7 +28,7 @@ class OutboxListener {
  public:
   OutboxListener(asio::any_io_executor executor, std::string conninfo, std::string node_id,
                  std::function<void(const std::string& recipient)> on_notify,
-                 std::function<void()> on_reconnect);
+                 std::function<void()> on_reconnect, std::function<bool(int pid)> own_backend = {});
 
   /// Listens until stop(). Never throws.
   asio::awaitable<void> run();
@@ -36,6 +40,7 @@ class OutboxListener {
   std::string node_id_;
   std::function<void(const std::string&)> on_notify_;
   std::function<void()> on_reconnect_;
+  std::function<bool(int)> own_backend_;
   asio::steady_timer retry_timer_;
   std::function<void()> cancel_wait_;  // cancels the socket wait in progress, if any
   bool stopping_ = false;

@@ -54,8 +54,9 @@ class OutboxStore {
 
   /// Up to options.batch due rows for `recipient` (an enabled peer), in id order, leased.
   Result<std::vector<OutboxRow>, store::StoreError> claim(const std::string& recipient);
-  /// The bytes were written to the recipient: status delivered, delivered_at now.
-  Result<Ok, store::StoreError> mark_delivered(std::int64_t id);
+  /// The bytes of each row were written to its recipient: status delivered, delivered_at now,
+  /// in one statement. Rows no longer pending (marked or failed meanwhile) are left alone.
+  Result<Ok, store::StoreError> mark_delivered(const std::vector<std::int64_t>& ids);
   /// An attempt failed: attempts + 1, last_error, next_attempt_at after the backoff, or status
   /// 'failed' once max_attempts is reached. Returns whether the row is now 'failed'.
   Result<bool, store::StoreError> mark_failed(const OutboxRow& row, const std::string& error);

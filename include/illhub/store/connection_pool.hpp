@@ -8,6 +8,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -66,15 +67,22 @@ class ConnectionPool {
   /// Connections currently open or being opened (leased or idle).
   std::size_t open_count() const;
   std::size_t idle_count() const;
+  /// Whether `pid` is the server process of one of this pool's connections. A NOTIFY carries
+  /// the PID of the backend that sent it: illd's delivery skips the ones its own commits sent,
+  /// since it was already woken directly (net::OutboxListener). Thread-safe.
+  bool owns_backend(int pid) const;
 
  private:
   void give_back(std::unique_ptr<PgConnection> conn);
+  void note_backend(const PgConnection* conn);
 
   const PoolOptions options_;
   mutable std::mutex mutex_;
   std::condition_variable freed_;
   std::vector<std::unique_ptr<PgConnection>> idle_;
   std::size_t open_ = 0;  // idle + leased + being connected
+  /// Each open connection's server PID as of its last lease (owns_backend).
+  std::map<const PgConnection*, int> backend_pids_;
 };
 
 }  // namespace illhub::store
