@@ -16,6 +16,7 @@ packages=(
   graphviz
   gnuplot-nox
   valgrind
+  tshark
 )
 
 missing=()
@@ -30,5 +31,8 @@ SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+# tshark (tests/wireshark) would ask whether non-root users may capture: answer no, before
+# apt-get runs, so the install never waits on a question.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

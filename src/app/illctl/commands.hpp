@@ -23,6 +23,7 @@ void add_holdings_command(CLI::App& app);
 void add_policy_command(CLI::App& app);
 void add_rota_command(CLI::App& app);
 void add_catalogue_command(CLI::App& app);
+void add_record_command(CLI::App& app);
 void add_replay_command(CLI::App& app);
 
 }  // namespace illhub::app
