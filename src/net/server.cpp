@@ -59,6 +59,7 @@ Server::Server(asio::io_context& io, store::ConnectionPool& pool, store::Transac
       [this](const std::shared_ptr<Session>& s) { sessions_.remove(s); },
       [this](const std::string& recipient) { delivery_->wake(recipient); },
       [this](const std::string& symbol) { return sessions_.count(symbol); }});
+  context_->recorder = options_.recorder;
   delivery_ = std::make_unique<Delivery>(
       io_.get_executor(), db_threads_, outbox_, peers_, sessions_, metrics_, options_.delivery,
       [this](const std::string& symbol, const std::string& endpoint, std::string& error) {

@@ -77,6 +77,13 @@ Session::Session(PeerStream socket, SessionContext& context, Origin origin,
   if (bound) peer_ = *bound;
 }
 
+void Session::record_open() {
+  error_code ec;
+  const auto local = socket_.local_endpoint(ec);
+  const std::string local_text = ec ? "" : address_text(local.address()) + ":" + std::to_string(local.port());
+  ctx_.recorder->open(id_, origin_ == Origin::kDialled, socket_.is_tls(), remote_, local_text, peer_);
+}
+
 std::string Session::describe() const {
   std::string s = "#" + std::to_string(id_) + " " + remote_;
   if (origin_ == Origin::kDialled) s += " (dialled)";
@@ -88,6 +95,7 @@ std::string Session::describe() const {
 asio::awaitable<void> Session::run() {
   auto self = shared_from_this();
   spdlog::info("connection {} opened", describe());
+  if (ctx_.recorder) record_open();
   ctx_.metrics.connections.inc({origin_ == Origin::kDialled ? "dialled" : "accepted"});
   ctx_.metrics.connections_open.add(1);
   if (peer_.empty()) {
@@ -104,6 +112,10 @@ asio::awaitable<void> Session::run() {
     spdlog::error("connection {}: unexpected exception: {}", describe(), e.what());
   }
   closed_ = true;
+  if (ctx_.recorder) {
+    note_close(record::ClosedBy::kHub, "closed by the hub");  // no cause noted: the hub's doing
+    ctx_.recorder->close(id_, peer_, close_cause_->first, close_cause_->second);
+  }
   error_code ignored;
   socket_.shutdown(tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);
@@ -139,6 +151,7 @@ bool Session::bind(const std::string& symbol, std::string_view apdu) {
                  describe(), symbol, open, limit, apdu.empty() ? "" : "; not recorded: ", apdu);
     ctx_.metrics.connections_refused.inc({"max_connections_per_peer"});
     refused_ = true;
+    note_close(record::ClosedBy::kHub, "over limits.max_connections_per_peer");
     return false;
   }
   peer_ = symbol;
@@ -173,6 +186,7 @@ asio::awaitable<error_code> Session::deliver(std::vector<std::uint8_t> apdu) {
 void Session::shutdown() {
   if (stopping_ || closed_) return;
   stopping_ = true;
+  note_close(record::ClosedBy::kHub, "hub shutting down");
   spdlog::info("connection {}: shutting down", describe());
   // Only the receiving side is shut: a read in progress ends as if the peer had closed, while
   // a write in progress (an answer, a delivery) is not cut off half-way. The reader then
@@ -201,12 +215,16 @@ asio::awaitable<void> Session::reader() {
     reading_ = false;
     if (stopping_) break;
     if (ec) {
-      if (ec == asio::error::eof)
+      if (ec == asio::error::eof) {
         spdlog::info("connection {}: peer closed the connection", describe());
-      else if (ec == asio::ssl::error::stream_truncated)  // TLS peer closed without close_notify
+        note_close(record::ClosedBy::kPeer, "peer closed the connection");
+      } else if (ec == asio::ssl::error::stream_truncated) {  // TLS peer closed without close_notify
         spdlog::info("connection {}: peer closed the connection (no TLS close_notify)", describe());
-      else if (ec != asio::error::operation_aborted)
+        note_close(record::ClosedBy::kPeer, "peer closed the connection (no TLS close_notify)");
+      } else if (ec != asio::error::operation_aborted) {
         spdlog::info("connection {}: read failed: {}", describe(), ec.message());
+        note_close(record::ClosedBy::kPeer, "read failed: " + ec.message());
+      }
       break;
     }
     touch();
@@ -220,6 +238,11 @@ asio::awaitable<void> Session::reader() {
     if (const auto& err = framer_.error()) {
       spdlog::warn("connection {}: refused: stream cannot be framed ({} at offset {}); closing",
                    describe(), codec::describe(err->problem), err->stream_offset);
+      if (ctx_.recorder) {
+        const auto refused = framer_.pending();
+        ctx_.recorder->unframed(id_, peer_, std::vector<std::uint8_t>(refused.begin(), refused.end()));
+      }
+      note_close(record::ClosedBy::kHub, "stream cannot be framed: " + std::string(codec::describe(err->problem)));
       ctx_.metrics.count_apdu("unknown", ApduResult::kMalformed);
       ctx_.metrics.count_refusal(framing_general_problem(*err));  // as the report says
       auto report = framing_failure_report(frames_ + 1, *err, peer_);
@@ -240,6 +263,7 @@ asio::awaitable<void> Session::reader() {
 
 asio::awaitable<void> Session::handle_frame(std::vector<std::uint8_t> frame) {
   const std::uint64_t frame_no = ++frames_;
+  if (ctx_.recorder) ctx_.recorder->apdu(id_, record::EventKind::kIn, peer_, frame);  // before any check
   auto decoded = codec::decode(frame, ctx_.limits.codec);
   if (!decoded) {
     const auto& err = decoded.error();
@@ -411,11 +435,14 @@ asio::awaitable<void> Session::writer() {
     if (item.close_after && item.bytes.empty()) co_return;
     write_started_ = Clock::now();
     rearm_watchdog();
+    // Recorded before the write starts, so it precedes anything the peer sends in reaction.
+    if (ctx_.recorder) ctx_.recorder->apdu(id_, record::EventKind::kOut, peer_, item.bytes);
     auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(item.bytes), kUse);
     write_started_.reset();
     if (item.done) item.done(ec);
     if (ec) {
       spdlog::info("connection {}: write failed: {}", describe(), ec.message());
+      note_close(record::ClosedBy::kPeer, "write failed: " + ec.message());
       co_return;
     }
     touch();
@@ -439,6 +466,7 @@ asio::awaitable<void> Session::watchdog() {
     }
     if (deadline <= now) {
       spdlog::warn("connection {}: closing: {}", describe(), reason);
+      note_close(record::ClosedBy::kHub, reason);
       co_return;
     }
     // The idle deadline only moves later, so waking at it and looking again is enough; a

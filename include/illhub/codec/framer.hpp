@@ -39,6 +39,9 @@ class StreamFramer {
 
   /// Bytes received but not yet returned in a frame (a started APDU).
   std::size_t buffered() const { return buffer_.size() - start_; }
+  /// Those bytes themselves; after an error, the bytes it refused (from the start of the frame
+  /// it could not read; bytes fed after the error are not kept). Valid until the next feed().
+  std::span<const std::uint8_t> pending() const { return {buffer_.data() + start_, buffered()}; }
 
  private:
   CodecLimits limits_;

@@ -10,6 +10,10 @@
 
 #include "illhub/codec/limits.hpp"
 
+namespace illhub::record {
+class Recorder;
+}
+
 namespace illhub::net {
 
 /// What one connection may cost the hub. Each limit exists because a peer, by mistake or on
@@ -101,6 +105,9 @@ struct ServerOptions {
   TlsOptions tls;
   /// How long stop() waits for connections to finish their work before cutting them.
   std::chrono::milliseconds shutdown_grace{std::chrono::seconds(10)};
+  /// Where sessions record their traffic (docs/RECORDING.md); null: not recorded. Not owned:
+  /// it must outlive the server.
+  record::Recorder* recorder = nullptr;
 };
 
 }  // namespace illhub::net

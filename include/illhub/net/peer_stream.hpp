@@ -35,6 +35,7 @@ class PeerStream {
   executor_type get_executor() { return socket().get_executor(); }
 
   tcp::endpoint remote_endpoint(boost::system::error_code& ec) const { return socket().remote_endpoint(ec); }
+  tcp::endpoint local_endpoint(boost::system::error_code& ec) const { return socket().local_endpoint(ec); }
   void shutdown(tcp::socket::shutdown_type what, boost::system::error_code& ec) { socket().shutdown(what, ec); }
   void close(boost::system::error_code& ec) { socket().close(ec); }
   /// TCP_NODELAY on the underlying socket (frames are written whole; see Session).

@@ -28,6 +28,7 @@
 #include "illhub/net/options.hpp"
 #include "illhub/net/peer_directory.hpp"
 #include "illhub/net/peer_stream.hpp"
+#include "illhub/record/recording.hpp"
 #include "illhub/store/status_record.hpp"
 #include "illhub/store/transaction_store.hpp"
 
@@ -57,6 +58,8 @@ struct SessionContext {
   std::function<void(const std::string& recipient)> on_accepted;
   /// Open connections already speaking for `symbol` (limits.max_connections_per_peer).
   std::function<std::size_t(const std::string& symbol)> connections_of;
+  /// Records every connection's traffic (docs/RECORDING.md); null: recording is off.
+  record::Recorder* recorder = nullptr;
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -125,6 +128,12 @@ class Session : public std::enable_shared_from_this<Session> {
   /// Wakes the watchdog to recompute its deadline (an APDU or a write started: apdu_timeout
   /// and write_timeout may end before the idle deadline it sleeps towards).
   void rearm_watchdog() { watchdog_timer_.cancel(); }
+  /// Why the connection ends, for the recording's close record: the first cause noted wins.
+  void note_close(record::ClosedBy by, std::string reason) {
+    if (!close_cause_) close_cause_.emplace(by, std::move(reason));
+  }
+  /// The recording's open record (ctx_.recorder set).
+  void record_open();
 
   PeerStream socket_;  // plain TCP or TLS
   SessionContext& ctx_;
@@ -151,6 +160,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::chrono::steady_clock::time_point last_activity_;
   std::optional<std::chrono::steady_clock::time_point> apdu_started_;
   std::optional<std::chrono::steady_clock::time_point> write_started_;
+  std::optional<std::pair<record::ClosedBy, std::string>> close_cause_;
 };
 
 }  // namespace illhub::net

@@ -39,6 +39,9 @@ struct IlldConfig {
   std::string hub_symbol;
   /// routing.answer_deadline: how long a lender asked by the hub has to answer.
   std::chrono::milliseconds answer_deadline{std::chrono::hours(48)};
+  /// record.dir: where illd records every connection's traffic, one new file per run
+  /// (docs/RECORDING.md). Empty: nothing is recorded.
+  std::string record_dir;
   /// Where each key's value came from, by "section.key" ("file /etc/illd.toml:4",
   /// "env ILLHUB_DB", "flag --listen"). A key not in the map has its built-in default.
   std::map<std::string, std::string> origin;

@@ -251,6 +251,9 @@ std::vector<ConfigKey> make_keys() {
   // The hub as intermediary (docs/ROUTING.md): requests addressed to hub.symbol are routed.
   k.push_back(string_key("hub", "symbol", false, [](auto& c) -> auto& { return c.hub_symbol; }));
   k.push_back(duration_key("routing", "answer_deadline", kRestart, [](auto& c) -> auto& { return c.answer_deadline; }));
+
+  // Wire recordings (docs/RECORDING.md): a directory, "" = off.
+  k.push_back(string_key("record", "dir", false, [](auto& c) -> auto& { return c.record_dir; }));
   return k;
 }
 
@@ -278,7 +281,7 @@ const std::vector<ConfigKey>& config_keys() {
 const std::vector<std::string_view>& config_sections() {
   static const std::vector<std::string_view> sections{"listen", "database", "limits", "delivery",
                                                       "timers", "log",    "metrics",  "tls",
-                                                      "hub",    "routing"};
+                                                      "hub",    "routing", "record"};
   return sections;
 }
 

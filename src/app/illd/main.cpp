@@ -4,7 +4,7 @@
 //
 //   illd [--config FILE] [--check-config] [--db URI] [--listen HOST:PORT]
 //        [--metrics-listen HOST:PORT] [--data-dir DIR]
-//        [--log-format text|json] [--log-level LEVEL] [--set SECTION.KEY=VALUE ...]
+//        [--log-format text|json] [--log-level LEVEL] [--record-dir DIR] [--set SECTION.KEY=VALUE ...]
 //
 // Configuration: defaults < TOML file < ILLHUB_* environment < flags (illd/config.hpp,
 // docs/illd-config.md). Prints "illd listening on HOST:PORT" on stdout once it accepts
@@ -31,6 +31,7 @@
 #include "illd/config_reload.hpp"
 #include "illd/config_values.hpp"
 #include "illd/logging.hpp"
+#include "illd/recording_start.hpp"
 #include "illhub/net/server.hpp"
 #include "illhub/routing/catalogue_service.hpp"
 #include "illhub/routing/planner.hpp"
@@ -190,7 +191,7 @@ int main(int argc, char** argv) {
   CLI::App app{"illd: the illhub ISO 10161 interlibrary-loan hub"};
   std::string config_file;
   bool check_config = false;
-  std::optional<std::string> db, listen, metrics_listen, data_dir, log_format, log_level, symbol;
+  std::optional<std::string> db, listen, metrics_listen, data_dir, log_format, log_level, symbol, record_dir;
   std::vector<std::string> settings;
   app.add_option("--config", config_file, "TOML configuration file (default: ILLHUB_CONFIG; none if unset)");
   app.add_flag("--check-config", check_config,
@@ -207,6 +208,8 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", log_level, "log.level: trace, debug, info, warn, error, critical, off");
   app.add_option("--symbol", symbol, "hub.symbol: the hub's own institution symbol; requests addressed to it are "
                                      "routed by the hub (docs/ROUTING.md)");
+  app.add_option("--record-dir", record_dir, "record.dir: record every connection's traffic to a new file in DIR "
+                                             "(docs/RECORDING.md)");
   app.add_option("--set", settings, "any key: --set SECTION.KEY=VALUE (repeatable; see docs/illd-config.md)");
   CLI11_PARSE(app, argc, argv);
 
@@ -219,9 +222,9 @@ int main(int argc, char** argv) {
   const std::pair<const std::optional<std::string>*, const char*> named_flags[] = {
       {&db, "database.uri"},           {&listen, "listen.address"},  {&metrics_listen, "metrics.listen"},
       {&data_dir, "database.data_dir"}, {&log_format, "log.format"}, {&log_level, "log.level"},
-      {&symbol, "hub.symbol"}};
+      {&symbol, "hub.symbol"},         {&record_dir, "record.dir"}};
   const char* flag_names[] = {"--db", "--listen", "--metrics-listen", "--data-dir", "--log-format", "--log-level",
-                              "--symbol"};
+                              "--symbol", "--record-dir"};
   for (std::size_t i = 0; i < std::size(named_flags); ++i) {
     if (*named_flags[i].first) sources.flags.push_back({named_flags[i].second, **named_flags[i].first, flag_names[i]});
   }
@@ -245,6 +248,12 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (!sources.file.empty()) spdlog::info("configuration file: {}", sources.file);
+  auto recorder = illd::start_recording(*config);  // before anything starts: a bad record.dir stops illd
+  if (!recorder) {
+    spdlog::error("cannot record: {}", recorder.error());
+    return 2;
+  }
+  config->server.recorder = recorder->get();
   try {
     return run(sources, std::move(config).value());
   } catch (const std::exception& e) {

@@ -140,7 +140,7 @@ TEST_F(ConfigTest, UnknownKeyNamesFileLineAndTheKeysOfItsSection) {
 TEST_F(ConfigTest, UnknownSectionIsNamedWithTheSectionsThatExist) {
   const auto e = file_errors("[log]\nlevel = \"info\"\n\n[limit]\nmax_connections = 3\n");
   EXPECT_HAS(e, "illd.toml:4: unknown section [limit]; the sections are [listen], [database], [limits], "
-                "[delivery], [timers], [log], [metrics], [tls], [hub], [routing]");
+                "[delivery], [timers], [log], [metrics], [tls], [hub], [routing], [record]");
   EXPECT_EQ(e.find("max_connections"), std::string::npos) << "one message for the section, none per key";
 }
 
