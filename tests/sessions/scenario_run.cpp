@@ -17,8 +17,8 @@ std::string ScenarioRun::address(int host) const {
 }
 
 bool ScenarioRun::connect(test::TestPeer& peer, const std::string& source, std::string_view who) {
-  return expect(peer.connect(hub_.port, source),
-                std::string(who) + " cannot connect from " + source + ": " + peer.error());
+  const bool connected = peer.connect(hub_.port, source);  // before reading peer.error()
+  return expect(connected, std::string(who) + " cannot connect from " + source + ": " + peer.error());
 }
 
 Bytes ScenarioRun::sample(int kind, const std::string& qualifier, const Options& options) {
@@ -36,7 +36,8 @@ Bytes ScenarioRun::sample(int kind, const std::string& qualifier, const Options&
 }
 
 bool ScenarioRun::relay(test::TestPeer& from, test::TestPeer& to, const Bytes& apdu, std::string_view what) {
-  if (!expect(from.send(apdu), std::string(what) + ": cannot send: " + from.error())) return false;
+  const bool sent = from.send(apdu);  // before reading from.error()
+  if (!expect(sent, std::string(what) + ": cannot send: " + from.error())) return false;
   const auto got = to.receive();
   if (!expect(got.has_value(), std::string(what) + " was not relayed")) return false;
   return expect(*got == apdu, std::string(what) + " changed on the way");
