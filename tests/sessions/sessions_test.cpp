@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "illhub/record/recording.hpp"
 #include "net/illd_process.hpp"
 #include "sessions/program_run.hpp"
 #include "support/pg_cluster.hpp"
@@ -90,6 +91,15 @@ TEST_F(SessionsSet, EveryScenarioHasItsRecordingAndEveryRecordingAScenario) {
     char expected[128];
     std::snprintf(expected, sizeof expected, "%02zu-%s.illrec", i + 1, names[i].c_str());
     EXPECT_EQ(fs::path(files[i]).filename().string(), expected);
+  }
+  // Each is whole (no torn last line) and holds the scenario's traffic.
+  for (const auto& file : files) {
+    auto recording = record::read_recording(file);
+    ASSERT_TRUE(recording) << recording.error();
+    EXPECT_FALSE(recording->warning) << file << ": " << recording->warning.value_or("");
+    EXPECT_TRUE(std::any_of(recording->records.begin(), recording->records.end(),
+                            [](const record::Record& r) { return r.kind == record::EventKind::kIn; }))
+        << file << " has no APDU from a peer";
   }
 }
 
