@@ -23,5 +23,6 @@ void add_holdings_command(CLI::App& app);
 void add_policy_command(CLI::App& app);
 void add_rota_command(CLI::App& app);
 void add_catalogue_command(CLI::App& app);
+void add_replay_command(CLI::App& app);
 
 }  // namespace illhub::app

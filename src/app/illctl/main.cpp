@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   illhub::app::add_policy_command(app);
   illhub::app::add_rota_command(app);
   illhub::app::add_catalogue_command(app);
+  illhub::app::add_replay_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
