@@ -62,11 +62,13 @@ class SessionsSet : public ::testing::Test {
     ASSERT_TRUE(illd_.start(conninfo_, launch)) << illd_.error();
   }
 
-  ProgramRun replay(const std::vector<std::string>& files) {
+  /// `illctl replay FILES... --hub ...` and `more` options.
+  ProgramRun replay(const std::vector<std::string>& files, const std::vector<std::string>& more = {}) {
     std::vector<std::string> argv = {ILLHUB_ILLCTL_PATH, "replay"};
     argv.insert(argv.end(), files.begin(), files.end());
     argv.push_back("--hub");
     argv.push_back("127.0.0.1:" + std::to_string(illd_.port()));
+    argv.insert(argv.end(), more.begin(), more.end());
     return run_program(argv, 120s);
   }
 
@@ -118,7 +120,8 @@ TEST_F(SessionsSet, AHubThatTakesLargerApdusMakesTheOversizeRecordingDivergeTher
   const auto oversize = std::find_if(files.begin(), files.end(),
                                      [](const std::string& f) { return f.ends_with("-oversize.illrec"); });
   ASSERT_NE(oversize, files.end());
-  const ProgramRun run = replay({*oversize});
+  // What the recording expects and this hub never sends costs one --timeout each.
+  const ProgramRun run = replay({*oversize}, {"--timeout", "2"});
   EXPECT_NE(run.exit_code, 0) << run.out << run.err;
   EXPECT_NE((run.out + run.err).find("oversize"), std::string::npos) << run.out << run.err;
 }
