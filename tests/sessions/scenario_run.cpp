@@ -28,7 +28,7 @@ Bytes ScenarioRun::sample(int kind, const std::string& qualifier, const Options&
   o.qualifier = qualifier;
   // 10:MM:SS with the scenario's net as the minute: every APDU of the set has its own time, so
   // that no two APDUs anywhere in the recordings are the same bytes.
-  char time[8];
+  char time[16];  // "10MMSS" and room for the compiler's worst case
   std::snprintf(time, sizeof time, "10%02d%02d", scenario_.net % 60, ++service_time_ % 60);
   o.time = time;
   if (options) options(o);
