@@ -47,6 +47,8 @@ struct Args {
   int pairs = 16;
   int idle = 10000;
   bool statements = false;
+  /// illd --record-dir: the relay with wire recording on (docs/RECORDING.md), to see its cost.
+  std::string record_dir;
 };
 
 std::optional<Args> parse(int argc, char** argv) {
@@ -62,6 +64,7 @@ std::optional<Args> parse(int argc, char** argv) {
     if (flag == "--seconds") a.seconds = std::atof(value);
     else if (flag == "--pairs") a.pairs = std::atoi(value);
     else if (flag == "--idle") a.idle = std::atoi(value);
+    else if (flag == "--record-dir") a.record_dir = value;
     else return std::nullopt;
   }
   if (a.seconds <= 0 || a.pairs < 1 || a.pairs > 60000 || a.idle < 0 || a.idle > 60000) return std::nullopt;
@@ -106,7 +109,8 @@ const char* verdict(bool met) { return met ? "met" : "NOT met"; }
 int main(int argc, char** argv) {
   const auto parsed = parse(argc, argv);
   if (!parsed) {
-    std::fprintf(stderr, "usage: relay_bench [--seconds S>0] [--pairs 1..60000] [--idle 0..60000] [--statements]\n");
+    std::fprintf(stderr, "usage: relay_bench [--seconds S>0] [--pairs 1..60000] [--idle 0..60000] [--statements] "
+                 "[--record-dir DIR]\n");
     return 2;
   }
   Args args = *parsed;
@@ -146,6 +150,7 @@ int main(int argc, char** argv) {
   test::IlldLaunch launch;
   launch.log_level = "warn";  // a log line per APDU would cost more than the relay
   launch.args = {"--set", "limits.max_connections=" + std::to_string(args.idle + 2 * args.pairs + 64)};
+  if (!args.record_dir.empty()) launch.args.insert(launch.args.end(), {"--record-dir", args.record_dir});
   bench::RelayLoad load;
   std::string error;
   if (ok && !illd.start(conninfo, launch)) {
@@ -173,8 +178,8 @@ int main(int argc, char** argv) {
     if (conn) profile.emplace(std::move(conn).value());
   }
   if (ok) {
-    std::printf("relay_bench: %.1f s per run; illd --log-level warn; throwaway cluster with fsync off\n",
-                args.seconds);
+    std::printf("relay_bench: %.1f s per run; illd --log-level warn%s%s; throwaway cluster with fsync off\n",
+                args.seconds, args.record_dir.empty() ? "" : " --record-dir ", args.record_dir.c_str());
     std::printf("%9s %6s %12s %9s %8s %8s %8s %13s %6s %22s\n", "in flight", "pairs", "lifecycles/s",
                 "APDU/s", "p50 ms", "p99 ms", "max ms", "pgbench tx/s", "ratio", "CPU% illd/pg/peers");
   }

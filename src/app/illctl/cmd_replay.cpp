@@ -1,8 +1,12 @@
 // illctl replay FILE... --hub HOST:PORT: plays the peers' side of recordings (docs/RECORDING.md)
 // against a hub and compares what the hub sends with what was recorded. Exit 0 when all
 // matched, 1 on any divergence, 2 on bad usage or an unreadable recording.
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
 #include <iostream>
 #include <map>
+#include <optional>
 
 #include "app/illctl/commands.hpp"
 #include "app/illctl/replay/id_rewrite.hpp"
@@ -61,6 +65,13 @@ int run(const ReplayArgs& args) {
   auto plan = replay::make_plan(recordings);
   if (!plan) return usage(plan.error());
   if (args.rewrite_ids) {
+    // CLI11 also takes "--rewrite-ids FILE" as a suffix: only simple suffixes pass.
+    const bool simple = std::all_of(args.rewrite_ids->begin(), args.rewrite_ids->end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+    });
+    if (!simple)
+      return usage("--rewrite-ids '" + *args.rewrite_ids +
+                   "': a suffix is letters, digits, '-' and '_' (give it as --rewrite-ids=SUFFIX)");
     const std::string suffix = args.rewrite_ids->empty() ? replay::default_id_suffix() : *args.rewrite_ids;
     auto rewritten = replay::rewrite_ids(*plan, suffix);
     if (!rewritten) return usage("--rewrite-ids: " + rewritten.error());

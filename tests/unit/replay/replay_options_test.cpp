@@ -42,6 +42,15 @@ TEST(ReplayOptions, SpeedIsFastOriginalOrAPositiveFactor) {
   for (const char* bad : {"0", "-1", "slow", "2x", "", "inf"}) EXPECT_FALSE(parse_speed(bad)) << bad;
 }
 
+TEST(ReplayOptions, SpeedScalesTheRecordedTimeSinceTheFirstRecord) {
+  using std::chrono::microseconds;
+  EXPECT_EQ(due_after(1'500'000, 500'000, 0), microseconds(0));  // fast: never waits
+  EXPECT_EQ(due_after(1'500'000, 500'000, 1), microseconds(1'000'000));
+  EXPECT_EQ(due_after(1'500'000, 500'000, 2), microseconds(500'000));
+  EXPECT_EQ(due_after(1'500'000, 500'000, 0.5), microseconds(2'000'000));
+  EXPECT_EQ(due_after(500'000, 500'000, 1), microseconds(0));
+}
+
 TEST(ReplayOptions, DialledConnectionsListenAtTheRecordedAddressUnlessToldOtherwise) {
   Plan plan;
   plan.connections = {{"r", 1, false, "127.0.0.2:40000", "IRL:BOR"},

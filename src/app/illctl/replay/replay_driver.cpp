@@ -204,9 +204,7 @@ class Driver {
   /// --speed: the recorded gap since the first step, scaled.
   awaitable<void> pace(const Step& step) {
     if (options_.speed <= 0) co_return;
-    const auto offset = std::chrono::microseconds(
-        static_cast<std::int64_t>(static_cast<double>(step.at_unix_us - first_at_) / options_.speed));
-    asio::steady_timer t(io_, started_ + offset);
+    asio::steady_timer t(io_, started_ + due_after(step.at_unix_us, first_at_, options_.speed));
     co_await t.async_wait(kTuple);
   }
 

@@ -49,6 +49,11 @@ Result<double, std::string> parse_speed(const std::string& text) {
   return factor;
 }
 
+std::chrono::microseconds due_after(std::int64_t at_unix_us, std::int64_t first_unix_us, double speed) {
+  if (speed <= 0 || at_unix_us <= first_unix_us) return std::chrono::microseconds(0);
+  return std::chrono::microseconds(static_cast<std::int64_t>(static_cast<double>(at_unix_us - first_unix_us) / speed));
+}
+
 Result<std::map<Endpoint, std::vector<std::size_t>>, std::string> dial_listeners(
     const Plan& plan, const std::map<std::string, Endpoint>& peer_endpoints) {
   std::map<Endpoint, std::vector<std::size_t>> out;

@@ -2,6 +2,7 @@
 // The parts of `illctl replay`'s command line that need checking (pure): HOST:PORT endpoints,
 // --peer-endpoint SYMBOL=HOST:PORT, --speed, and where replay listens for the hub's dials.
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -28,6 +29,10 @@ Result<std::pair<std::string, Endpoint>, std::string> parse_peer_endpoint(const 
 /// --speed: "fast" (0: no waiting beyond causality), "original" (1), or a positive factor
 /// ("2" plays twice as fast as recorded, "0.5" half as fast). Returns the factor.
 Result<double, std::string> parse_speed(const std::string& text);
+
+/// --speed applied: how long after the replay's start a step recorded at `at_unix_us` is
+/// due, the first step being recorded at `first_unix_us`. Zero for speed 0 (fast).
+std::chrono::microseconds due_after(std::int64_t at_unix_us, std::int64_t first_unix_us, double speed);
 
 /// Where replay listens for the hub's dials: for each endpoint, the plan's dialled
 /// connections the hub will make there, in recorded order. A peer's endpoint is its
