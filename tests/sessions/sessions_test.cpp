@@ -109,6 +109,10 @@ TEST_F(SessionsSet, TheRecordingsReplayAgainstAFreshHubWithoutADivergence) {
   start_hub();
   const ProgramRun run = replay(recordings());
   EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find(" 0 divergences"), std::string::npos) << run.out;
+  // For the CI log: the replay's summary line and its time.
+  const auto summary = run.out.rfind("replay: ");
+  if (summary != std::string::npos) std::cout << run.out.substr(summary);
   std::cout << "replay of " << recordings().size() << " recordings took " << run.took.count() << " ms\n";
 }
 
@@ -122,8 +126,16 @@ TEST_F(SessionsSet, AHubThatTakesLargerApdusMakesTheOversizeRecordingDivergeTher
   ASSERT_NE(oversize, files.end());
   // What the recording expects and this hub never sends costs one --timeout each.
   const ProgramRun run = replay({*oversize}, {"--timeout", "2"});
-  EXPECT_NE(run.exit_code, 0) << run.out << run.err;
-  EXPECT_NE((run.out + run.err).find("oversize"), std::string::npos) << run.out << run.err;
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  // The first divergence is the report the recording has and this hub no longer sends, named
+  // by its file and line.
+  const auto first = run.out.find("DIVERGENCE ");
+  ASSERT_NE(first, std::string::npos) << run.out << run.err;
+  const std::string line = run.out.substr(first, run.out.find('\n', first) - first);
+  EXPECT_NE(line.find("11-oversize.illrec:"), std::string::npos) << line;
+  EXPECT_NE(line.find("expected Status-Or-Error-Report"), std::string::npos) << line;
+  // And the oversize request it let through reached the lender.
+  EXPECT_NE(run.out.find("\"S-HUGE\""), std::string::npos) << run.out;
 }
 
 TEST_F(SessionsSet, TheDriverPlaysEveryScenarioLiveAgainstAFreshHub) {
