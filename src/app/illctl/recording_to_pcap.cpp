@@ -40,17 +40,6 @@ std::string where(const NamedRecording& file, const Record& r) {
   return file.name + ": connection " + std::to_string(r.connection) + " at t=" + std::to_string(r.offset_us) + "us";
 }
 
-std::string_view event_name(EventKind kind) {
-  switch (kind) {
-    case EventKind::kOpen: return "open";
-    case EventKind::kIn: return "in";
-    case EventKind::kOut: return "out";
-    case EventKind::kUnframed: return "unframed";
-    case EventKind::kClose: return "close";
-  }
-  return "?";
-}
-
 std::string comment_for(const Record& r) {
   std::string text = "illhub connection " + std::to_string(r.connection) + " " +
                      (r.kind == EventKind::kOut ? "hub->" : "->hub");
@@ -84,7 +73,7 @@ PcapConversion recordings_to_pcapng(const std::vector<NamedRecording>& files) {
     const auto key = std::make_pair(f, r.connection);
     auto it = connections.find(key);
     if (it != connections.end() && it->second.is_open()) return it->second;
-    result.warnings.push_back(where(files[f], r) + ": " + std::string(event_name(r.kind)) +
+    result.warnings.push_back(where(files[f], r) + ": " + std::string(record::to_string(r.kind)) +
                               " with no open connection before it; shown on a made-up connection from 192.0.2.1");
     SyntheticTcp tcp(placeholder_peer(r.connection), placeholder_hub(files[f].recording.header), next_seed++);
     tcp.open(false, unix_us, packets);
