@@ -25,7 +25,13 @@ std::string temp_file(const char* what) {
   return path;
 }
 
-pid_t spawn(const std::vector<std::string>& args, const std::string& out, const std::string& err) {
+/// Starts `argv` (argv[0] an absolute path) with stdin /dev/null and stdout, stderr in files.
+pid_t spawn(const std::vector<std::string>& argv, const std::string& out, const std::string& err) {
+  // Built before fork: the child of a threaded process should not allocate.
+  std::vector<std::string> copy = argv;
+  std::vector<char*> pointers;
+  for (auto& a : copy) pointers.push_back(a.data());
+  pointers.push_back(nullptr);
   const pid_t pid = ::fork();
   if (pid != 0) return pid;
   const int o = ::open(out.c_str(), O_WRONLY | O_TRUNC);
@@ -35,14 +41,14 @@ pid_t spawn(const std::vector<std::string>& args, const std::string& out, const 
   ::dup2(in, 0);
   ::dup2(o, 1);
   ::dup2(e, 2);
-  std::vector<char*> argv;
-  std::string exe = ILLHUB_ILLCTL_PATH;
-  argv.push_back(exe.data());
-  std::vector<std::string> copy = args;
-  for (auto& a : copy) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  ::execv(exe.c_str(), argv.data());
+  ::execv(pointers[0], pointers.data());
   ::_exit(127);
+}
+
+std::vector<std::string> illctl_argv(const std::vector<std::string>& args) {
+  std::vector<std::string> argv{ILLHUB_ILLCTL_PATH};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
 }
 
 /// Waits for `pid` at most `limit`; its exit code, or -1 after killing it.
@@ -63,10 +69,12 @@ int reap(pid_t pid, std::chrono::milliseconds limit) {
 
 int count_lines(const std::string& text) { return static_cast<int>(std::count(text.begin(), text.end(), '\n')); }
 
-IllctlRun run_illctl(const std::vector<std::string>& args, std::chrono::milliseconds limit) {
+IllctlRun run_program(const std::vector<std::string>& argv, std::chrono::milliseconds limit) {
   const std::string out = temp_file("out"), err = temp_file("err");
   IllctlRun run;
-  run.exit_code = reap(spawn(args, out, err), limit);
+  const auto start = std::chrono::steady_clock::now();
+  run.exit_code = argv.empty() ? -1 : reap(spawn(argv, out, err), limit);
+  run.took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
   run.out = slurp(out);
   run.err = slurp(err);
   ::unlink(out.c_str());
@@ -74,9 +82,13 @@ IllctlRun run_illctl(const std::vector<std::string>& args, std::chrono::millisec
   return run;
 }
 
+IllctlRun run_illctl(const std::vector<std::string>& args, std::chrono::milliseconds limit) {
+  return run_program(illctl_argv(args), limit);
+}
+
 IllctlProcess::IllctlProcess(const std::vector<std::string>& args)
     : out_path_(temp_file("out")), err_path_(temp_file("err")) {
-  pid_ = spawn(args, out_path_, err_path_);
+  pid_ = spawn(illctl_argv(args), out_path_, err_path_);
 }
 
 IllctlProcess::~IllctlProcess() {

@@ -1,6 +1,7 @@
 #pragma once
 // Runs the real illctl binary for the operator-command tests: to completion (exit code,
 // stdout, stderr), or in the background (a follower), its output in files, stopped by PID.
+// run_program does the same for any program (the sessions test runs peers.sh and its driver).
 
 #include <sys/types.h>
 
@@ -13,7 +14,12 @@ namespace illhub::test {
 struct IllctlRun {
   int exit_code = -1;  // -1: killed or did not finish in time
   std::string out, err;
+  std::chrono::milliseconds took{0};
 };
+
+/// Runs `argv` (argv[0] an absolute path; stdin /dev/null) and waits for it, at most `limit`
+/// (then SIGKILL).
+IllctlRun run_program(const std::vector<std::string>& argv, std::chrono::milliseconds limit);
 
 /// Runs `illctl ARGS...` and waits for it, at most `limit` (then SIGKILL).
 IllctlRun run_illctl(const std::vector<std::string>& args,

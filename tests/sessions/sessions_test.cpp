@@ -18,13 +18,15 @@
 
 #include "illhub/record/recording.hpp"
 #include "net/illd_process.hpp"
-#include "sessions/program_run.hpp"
+#include "pg/illctl_runner.hpp"
 #include "support/pg_cluster.hpp"
 
 namespace illhub::sessions {
 namespace {
 
 using namespace std::chrono_literals;
+using test::IllctlRun;
+using test::run_program;
 namespace fs = std::filesystem;
 
 const fs::path kSessionsDir = fs::path(ILLHUB_SOURCE_DIR) / "tests" / "sessions";
@@ -40,7 +42,7 @@ std::vector<std::string> recordings() {
 
 /// The scenario names, in order, as session_driver lists them.
 std::vector<std::string> scenario_names() {
-  const ProgramRun list = run_program({ILLHUB_SESSION_DRIVER_PATH, "--list"}, 30s);
+  const IllctlRun list = run_program({ILLHUB_SESSION_DRIVER_PATH, "--list"}, 30s);
   EXPECT_EQ(list.exit_code, 0) << list.err;
   std::vector<std::string> names;
   std::istringstream in(list.out);
@@ -53,7 +55,7 @@ class SessionsSet : public ::testing::Test {
   /// A hub as tools/record-sessions starts one, plus `more` illd arguments.
   void start_hub(std::vector<std::string> more = {}) {
     conninfo_ = test::fresh_database();
-    const ProgramRun peers = run_program({"/bin/bash", (kSessionsDir / "peers.sh").string(), ILLHUB_ILLCTL_PATH, conninfo_}, 60s);
+    const IllctlRun peers = run_program({"/bin/bash", (kSessionsDir / "peers.sh").string(), ILLHUB_ILLCTL_PATH, conninfo_}, 60s);
     ASSERT_EQ(peers.exit_code, 0) << "peers.sh: " << peers.err;
     test::IlldLaunch launch;
     launch.args = {"--config", (kSessionsDir / "illd.toml").string()};
@@ -63,7 +65,7 @@ class SessionsSet : public ::testing::Test {
   }
 
   /// `illctl replay FILES... --hub ...` and `more` options.
-  ProgramRun replay(const std::vector<std::string>& files, const std::vector<std::string>& more = {}) {
+  IllctlRun replay(const std::vector<std::string>& files, const std::vector<std::string>& more = {}) {
     std::vector<std::string> argv = {ILLHUB_ILLCTL_PATH, "replay"};
     argv.insert(argv.end(), files.begin(), files.end());
     argv.push_back("--hub");
@@ -107,7 +109,7 @@ TEST_F(SessionsSet, EveryScenarioHasItsRecordingAndEveryRecordingAScenario) {
 
 TEST_F(SessionsSet, TheRecordingsReplayAgainstAFreshHubWithoutADivergence) {
   start_hub();
-  const ProgramRun run = replay(recordings());
+  const IllctlRun run = replay(recordings());
   EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
   EXPECT_NE(run.out.find(" 0 divergences"), std::string::npos) << run.out;
   // For the CI log: the replay's summary line and its time.
@@ -125,7 +127,7 @@ TEST_F(SessionsSet, AHubThatTakesLargerApdusMakesTheOversizeRecordingDivergeTher
                                      [](const std::string& f) { return f.ends_with("-oversize.illrec"); });
   ASSERT_NE(oversize, files.end());
   // What the recording expects and this hub never sends costs one --timeout each.
-  const ProgramRun run = replay({*oversize}, {"--timeout", "2"});
+  const IllctlRun run = replay({*oversize}, {"--timeout", "2"});
   EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
   // The first divergence is the report the recording has and this hub no longer sends, named
   // by its file and line.
@@ -140,7 +142,7 @@ TEST_F(SessionsSet, AHubThatTakesLargerApdusMakesTheOversizeRecordingDivergeTher
 
 TEST_F(SessionsSet, TheDriverPlaysEveryScenarioLiveAgainstAFreshHub) {
   start_hub();
-  const ProgramRun run = run_program({ILLHUB_SESSION_DRIVER_PATH, "--port", std::to_string(illd_.port()),
+  const IllctlRun run = run_program({ILLHUB_SESSION_DRIVER_PATH, "--port", std::to_string(illd_.port()),
                                       "--metrics-port", std::to_string(illd_.metrics_port()), "--db", conninfo_},
                                      120s);
   EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
