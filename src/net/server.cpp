@@ -60,6 +60,12 @@ Server::Server(asio::io_context& io, store::ConnectionPool& pool, store::Transac
       [this](const std::string& recipient) { delivery_->wake(recipient); },
       [this](const std::string& symbol) { return sessions_.count(symbol); }});
   context_->recorder = options_.recorder;
+  // Rows for recipients connected here are born claimed and handed over (docs/NET.md, "Delivery").
+  context_->on_born_claimed = [this](const std::string& recipient, std::int64_t id, std::vector<std::uint8_t> apdu) {
+    delivery_->hand(recipient, OutboxRow{id, std::move(apdu), 0, 0});
+  };
+  store.set_birth_claims(store::BirthClaims{node_id_, options_.delivery.lease,
+                                            [this](const std::string& r) { return sessions_.connected_here(r); }});
   delivery_ = std::make_unique<Delivery>(
       io_.get_executor(), db_threads_, outbox_, peers_, sessions_, metrics_, options_.delivery,
       [this](const std::string& symbol, const std::string& endpoint, std::string& error) {
@@ -73,7 +79,10 @@ Server::Server(asio::io_context& io, store::ConnectionPool& pool, store::Transac
                                         [this](const std::string& recipient) { delivery_->wake(recipient); });
 }
 
-Server::~Server() { db_threads_.join(); }
+Server::~Server() {
+  db_threads_.join();
+  context_->store.set_birth_claims(std::nullopt);  // it asks our session registry
+}
 
 error_code Server::start() {
   spdlog::info("node id {} (its LISTEN connection is named illd-node-{})", node_id_, node_id_);

@@ -355,7 +355,10 @@ asio::awaitable<void> Session::handle_frame(std::vector<std::uint8_t> frame) {
     case hub::Outcome::kAccepted:
       spdlog::info("connection {}: accepted {} from {} for {} (event {}, outbox {})", describe(), what, sender,
                    r.decision.recipient_symbol, r.event_id, r.outbox_id);
-      ctx_.on_accepted(r.decision.recipient_symbol);
+      if (r.born_claimed && ctx_.on_born_claimed)
+        ctx_.on_born_claimed(r.decision.recipient_symbol, r.outbox_id, {apdu->bytes().begin(), apdu->bytes().end()});
+      else
+        ctx_.on_accepted(r.decision.recipient_symbol);
       // As intermediary the hub also wrote to the borrower (docs/ROUTING.md): wake it too.
       if (r.routing && r.decision.next.requester_symbol != r.decision.recipient_symbol)
         ctx_.on_accepted(r.decision.next.requester_symbol);
@@ -365,8 +368,13 @@ asio::awaitable<void> Session::handle_frame(std::vector<std::uint8_t> frame) {
       spdlog::info("connection {}: duplicate {} from {}: already applied, nothing relayed", describe(), what,
                    sender);
       // A rerun that found this APDU committed (the connection was lost during COMMIT): that
-      // commit's NOTIFY came from this node, which the outbox listener skips; wake here.
-      if (r.attempts > 1)
+      // commit's NOTIFY came from this node, which the outbox listener skips; wake here. If
+      // that commit birthed a claimed row, nothing else delivers it: hand it on.
+      if (r.born_claimed && ctx_.on_born_claimed)
+        ctx_.on_born_claimed(sender == r.decision.next.requester_symbol ? r.decision.next.responder_symbol
+                                                                        : r.decision.next.requester_symbol,
+                             r.outbox_id, {apdu->bytes().begin(), apdu->bytes().end()});
+      else if (r.attempts > 1)
         ctx_.on_accepted(sender == r.decision.next.requester_symbol ? r.decision.next.responder_symbol
                                                                     : r.decision.next.requester_symbol);
       co_await send_receipt(envelope, r);

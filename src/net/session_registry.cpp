@@ -11,6 +11,8 @@ void SessionRegistry::bind(const std::shared_ptr<Session>& session) {
   if (session->peer().empty()) return;
   all_[session->id()] = session;
   by_peer_[session->peer()].push_back(session);
+  std::lock_guard lock(bound_mutex_);
+  bound_.insert(session->peer());
 }
 
 void SessionRegistry::remove(const std::shared_ptr<Session>& session) {
@@ -22,7 +24,16 @@ void SessionRegistry::remove(const std::shared_ptr<Session>& session) {
     auto s = w.lock();
     return !s || s == session;
   });
-  if (list.empty()) by_peer_.erase(it);
+  if (list.empty()) {
+    std::lock_guard lock(bound_mutex_);
+    bound_.erase(it->first);
+    by_peer_.erase(it);
+  }
+}
+
+bool SessionRegistry::connected_here(const std::string& symbol) const {
+  std::lock_guard lock(bound_mutex_);
+  return bound_.contains(symbol);
 }
 
 std::shared_ptr<Session> SessionRegistry::find(const std::string& symbol) const {

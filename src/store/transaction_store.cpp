@@ -41,6 +41,15 @@ const std::string kLoadTransaction =
 constexpr std::string_view kFindApplied = R"sql(
 SELECT 1 FROM events WHERE transaction_id = $1 AND dedup_key = $2 AND accepted)sql";
 
+// After a rerun that found its APDU committed (the connection was lost during COMMIT): that
+// COMMIT's outbox row, if it was born claimed by this node ($3). Nothing else would deliver it
+// while this node lives. Born claimed: claimed in the row's own transaction (claimed_at, like
+// created_at, is that transaction's now()); a row claimed later by a pump differs.
+constexpr std::string_view kFindBornClaimed = R"sql(
+SELECT o.id FROM events e JOIN outbox o ON o.event_id = e.id
+WHERE e.transaction_id = $1 AND e.dedup_key = $2 AND e.accepted AND o.status = 'pending'
+  AND o.claimed_by = $3 AND o.claimed_at = o.created_at)sql";
+
 // The two libraries a new transaction names: their profiles, and whether they are members.
 constexpr std::string_view kLoadPeers = R"sql(
 SELECT symbol, profile FROM peers WHERE symbol IN ($1, $2) AND enabled)sql";
@@ -64,7 +73,16 @@ std::string params_from(int first, int count) {
 /// and outbox row, each reading the row written, so when the row was not written (another
 /// writer changed it first) nothing is written at all. `m` is the parameter number of the
 /// first memory column, `r` of the sender (then kind, old states, BER, dedup key, the five
-/// posting arrays, the recipient).
+/// posting arrays, the recipient, the node that may birth-claim the row or NULL, the lease in
+/// seconds).
+///
+/// The outbox row is born claimed (BirthClaims; `b` holds the node then) only when the
+/// transaction has no other pending row for the same recipient: a pending row is one not yet
+/// delivered, whether waiting, in backoff, claimed by some node or sent but not yet marked, and
+/// the new row must not overtake it. Every writer of a transaction's outbox rows (this
+/// statement, the intermediary's, the timers') moves its version, so a row committed after this
+/// statement's snapshot makes the version check fail and the apply rerun: the check cannot miss
+/// one. A born-claimed row sends no NOTIFY. The last column says which it was.
 std::string write_rest(int m, int r) {
   auto p = [](int n) { return "$" + std::to_string(n); };
   return ",\ne AS (INSERT INTO events (transaction_id, seq, direction, peer_symbol, apdu_kind, "
@@ -78,10 +96,17 @@ std::string write_rest(int m, int r) {
          "unnest(" + p(r + 6) + "::text[], " + p(r + 7) + "::text[], " + p(r + 8) + "::numeric[], " +
          p(r + 9) + "::text[], " + p(r + 10) + "::text[]) AS x(account, counter_account, amount, "
          "currency, kind)),\n"
-         "o AS (INSERT INTO outbox (event_id, transaction_id, recipient_symbol, apdu) "
-         "SELECT e.id, e.transaction_id, " + p(r + 11) + ", " + p(r + 4) + " FROM e RETURNING id)\n"
-         "SELECT e.transaction_id, e.id, o.id, pg_notify('illhub_outbox', " + p(r + 11) +
-         ")::text FROM e, o";
+         "b AS (SELECT " + p(r + 12) + "::text AS node FROM t WHERE " + p(r + 12) + "::text IS NOT NULL "
+         "AND NOT EXISTS (SELECT 1 FROM outbox x WHERE x.transaction_id = t.id AND x.recipient_symbol = " +
+         p(r + 11) + " AND x.status = 'pending') "
+         "AND EXISTS (SELECT 1 FROM peers rp WHERE rp.symbol = " + p(r + 11) + " AND rp.enabled)),\n"
+         "o AS (INSERT INTO outbox (event_id, transaction_id, recipient_symbol, apdu, claimed_by, claimed_at, "
+         "next_attempt_at) SELECT e.id, e.transaction_id, " + p(r + 11) + ", " + p(r + 4) + ", b.node, "
+         "CASE WHEN b.node IS NOT NULL THEN now() END, "
+         "CASE WHEN b.node IS NOT NULL THEN now() + make_interval(secs => " + p(r + 13) + "::float8) "
+         "ELSE now() END FROM e LEFT JOIN b ON true RETURNING id, claimed_by IS NOT NULL AS born)\n"
+         "SELECT e.transaction_id, e.id, o.id, CASE WHEN o.born THEN NULL ELSE pg_notify('illhub_outbox', " +
+         p(r + 11) + ")::text END, o.born FROM e, o";
 }
 
 // Existing transaction: $1 id, $2 version it was loaded at, $3.. memory, then the rest.
@@ -242,8 +267,12 @@ Result<Written, StoreError> write_accepted(PgConnection& conn, const Loaded& loa
                                            const TransactionKey& key, const codec::Envelope& e,
                                            std::span<const std::uint8_t> ber,
                                            std::string_view sender, const hub::Decision& d,
-                                           ApplyResult& out) {
+                                           const BirthClaims* birth, ApplyResult& out) {
   const auto memory = memory_values(d, e);
+  // Ask the statement to birth-claim the row only when the recipient is connected here.
+  std::optional<std::string> birth_node;
+  if (birth && birth->connected_here && birth->connected_here(d.recipient_symbol)) birth_node = birth->node_id;
+  const std::string lease_seconds = std::to_string(birth ? static_cast<double>(birth->lease.count()) / 1000.0 : 0.0);
   const std::string dedup = dedup_key(e, d.sender_role, loaded, sender);
   const auto arrays = posting_arrays(d.postings);
   const std::string kind = std::to_string(static_cast<int>(e.kind));
@@ -275,7 +304,8 @@ Result<Written, StoreError> write_accepted(PgConnection& conn, const Loaded& loa
                                PgParam(Bytea{ber}),
                                PgParam(Bytea{std::span(reinterpret_cast<const std::uint8_t*>(dedup.data()), dedup.size())}),
                                PgParam(arrays[0]), PgParam(arrays[1]), PgParam(arrays[2]),
-                               PgParam(arrays[3]), PgParam(arrays[4]), PgParam(d.recipient_symbol)});
+                               PgParam(arrays[3]), PgParam(arrays[4]), PgParam(d.recipient_symbol),
+                               PgParam(birth_node), PgParam(lease_seconds)});
   const std::string name = is_new ? "insert_accepted" : "update_accepted";
   conn.prepare(name, is_new ? kInsertAccepted : kUpdateAccepted);
   auto r = conn.exec_prepared_params(name, params);
@@ -284,6 +314,7 @@ Result<Written, StoreError> write_accepted(PgConnection& conn, const Loaded& loa
   out.transaction_id = *r->get_int64(0, 0);
   out.event_id = *r->get_int64(0, 1);
   out.outbox_id = *r->get_int64(0, 2);
+  out.born_claimed = r->get(0, 4) == "t";
   return Written::kDone;
 }
 
@@ -302,7 +333,8 @@ Result<Written, StoreError> write_routed(PgConnection& conn, const Intermediary&
     auto prepared = intermediary.prepare_request(conn, out.decision);
     if (!prepared) return unexpected(prepared.error());
   }
-  auto written = write_accepted(conn, loaded, key, e, apdu.bytes(), sender, out.decision, out);
+  // The APDU's own row is withdrawn below: never born claimed.
+  auto written = write_accepted(conn, loaded, key, e, apdu.bytes(), sender, out.decision, nullptr, out);
   if (!written) return unexpected(written.error());
   if (*written == Written::kConflict) return Written::kConflict;  // rolled back by ~Transaction
   // write_accepted made a relay of the APDU (and its NOTIFY); the intermediary withdraws the
@@ -358,6 +390,25 @@ Result<bool, StoreError> applied_before(PgConnection& conn, const Loaded& loaded
   return r->rows() > 0;
 }
 
+/// The born-claimed outbox row of this very APDU, when a COMMIT whose connection was lost
+/// had birthed it for `node` (kFindBornClaimed); 0 when there is none.
+Result<std::int64_t, StoreError> born_claimed_row(PgConnection& conn, const Loaded& loaded,
+                                                  const codec::Envelope& e, std::string_view sender,
+                                                  const std::string& node) {
+  const hub::TransactionSnapshot& s = loaded.snapshot;
+  if (!s.exists) return 0;
+  const Role role = sender == s.requester_symbol ? Role::kRequester : Role::kResponder;
+  const std::string key = dedup_key(e, role, loaded, sender);
+  const std::string id = std::to_string(loaded.id);
+  conn.prepare("find_born_claimed", std::string(kFindBornClaimed));
+  auto r = conn.exec_prepared(
+      "find_born_claimed",
+      {id, Bytea{std::span(reinterpret_cast<const std::uint8_t*>(key.data()), key.size())}, node});
+  if (!r) return unexpected(r.error());
+  if (r->rows() == 0) return 0;
+  return r->get_int64(0, 0).value_or(0);
+}
+
 bool worth_rerunning(const StoreError& error) {
   switch (action_for(error.kind)) {
     case ErrorAction::kRetryTransaction:
@@ -381,7 +432,22 @@ Result<ApplyResult, StoreError> TransactionStore::apply(const codec::Apdu& apdu,
   ApplyResult out;
   StoreError last_error = make_error(StoreError::Kind::kOther, "not attempted");
   const auto started = std::chrono::steady_clock::now();
+  bool lost_connection = false;  // an earlier attempt lost its connection, perhaps during COMMIT
+  // A duplicate found after a lost connection may be this apply's own COMMIT; if that COMMIT
+  // birthed a claimed outbox row, nothing but the caller's hand-off will deliver it (no NOTIFY
+  // was sent, and this node's claim keeps others off). If the look-up fails, the row is
+  // delivered when its lease ends.
+  auto duplicate = [&](PgConnection& conn, const Loaded& loaded) {
+    if (!lost_connection || !birth_claims_) return out;
+    auto row = born_claimed_row(conn, loaded, e, sender_symbol, birth_claims_->node_id);
+    if (row && *row != 0) {
+      out.outbox_id = *row;
+      out.born_claimed = true;
+    }
+    return out;
+  };
   for (out.attempts = 1; out.attempts <= kMaxAttempts; ++out.attempts) {
+    if (out.attempts > 1 && last_error.kind == StoreError::Kind::kConnectionLost) lost_connection = true;
     if (out.attempts > 1 && last_error.kind == StoreError::Kind::kConnectionLost &&
         std::chrono::steady_clock::now() - started >= kLostConnectionRerunWindow) {
       break;
@@ -408,7 +474,7 @@ Result<ApplyResult, StoreError> TransactionStore::apply(const codec::Apdu& apdu,
     out.outcome = out.decision.outcome;
     out.transaction_id = loaded->id;
 
-    if (out.outcome == hub::Outcome::kDuplicate) return out;  // nothing new to record
+    if (out.outcome == hub::Outcome::kDuplicate) return duplicate(conn, *loaded);  // nothing new to record
     if (out.outcome == hub::Outcome::kRefused) {
       // An older APDU sent again meets a state that has moved on, so the tables refuse it;
       // if it was applied before, it is a duplicate, not a new mistake.
@@ -422,7 +488,7 @@ Result<ApplyResult, StoreError> TransactionStore::apply(const codec::Apdu& apdu,
         out.outcome = hub::Outcome::kDuplicate;
         out.decision.outcome = hub::Outcome::kDuplicate;
         out.decision.refusal.reset();
-        return out;
+        return duplicate(conn, *loaded);
       }
       auto id = write_refusal(conn, *loaded, e, apdu.bytes(), sender_symbol, out.decision);
       if (id) {
@@ -438,7 +504,8 @@ Result<ApplyResult, StoreError> TransactionStore::apply(const codec::Apdu& apdu,
       moving_on = intermediary_->moving_on(loaded->routed, loaded->snapshot.view.requester, e, out.decision);
     auto written = route_new || moving_on
                        ? write_routed(conn, *intermediary_, *loaded, key, e, apdu, sender_symbol, moving_on, out)
-                       : write_accepted(conn, *loaded, key, e, apdu.bytes(), sender_symbol, out.decision, out);
+                       : write_accepted(conn, *loaded, key, e, apdu.bytes(), sender_symbol, out.decision,
+                                        birth_claims_ ? &*birth_claims_ : nullptr, out);
     if (written && *written == Written::kDone) {
       if (intermediary_ && !route_new && !moving_on && out.decision.sender_role == Role::kResponder &&
           (e.kind == codec::ApduKind::kIllAnswer || e.kind == codec::ApduKind::kShipped)) {
@@ -456,6 +523,7 @@ Result<ApplyResult, StoreError> TransactionStore::apply(const codec::Apdu& apdu,
     if (last_error.kind == StoreError::Kind::kUniqueViolation) {
       out.outcome = hub::Outcome::kDuplicate;
       out.event_id = out.outbox_id = 0;
+      out.born_claimed = false;
       return out;
     }
     if (!worth_rerunning(last_error)) break;

@@ -6,12 +6,16 @@
 // bytes were written; a failure counts an attempt and backs off (OutboxStore).
 //
 // Woken by: an APDU accepted on this node, NOTIFY illhub_outbox (OutboxListener), a peer
-// connecting, and a periodic sweep for due rows.
+// connecting, and a periodic sweep for due rows. Rows born claimed by this node (an APDU
+// accepted here for a recipient connected here, store::BirthClaims) are handed to the pump
+// directly, with no claim statement.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <chrono>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -39,6 +43,14 @@ class Delivery {
 
   /// Makes sure `recipient`'s due rows get sent soon. Cheap; call from the io thread.
   void wake(const std::string& recipient);
+  /// Sends `row`, born claimed by this node after COMMIT (store::ApplyResult::born_claimed),
+  /// on `recipient`'s own connection to this node, after the rows its pump is sending now,
+  /// and marks it delivered like a claimed row. A failed write takes the failure path of a
+  /// claimed row (attempt counted, backoff, claim given up); a recipient no longer connected
+  /// gets the row back as due (no attempt counted) for the claim path (dial, or its next
+  /// connection). Cheap; call from the io thread. After stop() the row is left claimed: this
+  /// node's lease (or, once the node is gone, the dead-node grace) decides when it goes.
+  void hand(const std::string& recipient, OutboxRow row);
   /// Runs the periodic sweep until stop().
   asio::awaitable<void> sweeper();
   /// One sweep now (after the LISTEN connection came back: NOTIFYs may have been missed).
@@ -47,7 +59,28 @@ class Delivery {
   void stop();
 
  private:
+  /// A born-claimed row waiting in its recipient's pump, and when it was handed over.
+  struct Handed {
+    OutboxRow row;
+    std::chrono::steady_clock::time_point at;
+  };
+  /// A recipient's running pump.
+  struct Pump {
+    bool woken = false;          // claim (again): started by wake(), or woken while running
+    std::deque<Handed> handed;   // born-claimed rows not yet taken up, in the order handed
+  };
+
   asio::awaitable<void> pump(std::string recipient);
+  /// Sends the rows handed so far. False: a write failed (the pump stops; the sweep retries).
+  asio::awaitable<bool> send_handed(const std::string& recipient);
+  /// Writes `rows` (claimed by this node, id order) in turn on `session`, marking each
+  /// delivered; `error` non-empty: there is no usable connection. On the first failure counts
+  /// an attempt for that row, gives the rest back and returns false.
+  asio::awaitable<bool> send_rows(const std::string& recipient, std::shared_ptr<Session> session,
+                                  const std::vector<OutboxRow>& rows, std::string error,
+                                  std::chrono::steady_clock::time_point obtained_at);
+  /// Gives claimed rows back, due at once, without counting an attempt.
+  asio::awaitable<void> release(std::vector<std::int64_t> ids);
   asio::awaitable<void> sweep_once();
 
   asio::any_io_executor executor_;
@@ -60,8 +93,8 @@ class Delivery {
   Dialler dial_;
   asio::steady_timer sweep_timer_;
   DeliveredMarks marks_;  // rows sent, marked delivered in shared statements
-  /// Recipients with a pump running; true: woken again while running (run another round).
-  std::map<std::string, bool> running_;
+  /// Recipients with a pump running.
+  std::map<std::string, Pump> running_;
   bool stopping_ = false;
 };
 

@@ -60,6 +60,11 @@ struct SessionContext {
   std::function<std::size_t(const std::string& symbol)> connections_of;
   /// Records every connection's traffic (docs/RECORDING.md); null: recording is off.
   record::Recorder* recorder = nullptr;
+  /// An APDU was accepted and its outbox row `outbox_id` born claimed by this node
+  /// (store::ApplyResult::born_claimed): hand it, with the APDU's bytes, to `recipient`'s
+  /// delivery. Null: birth claims are off (the store never births a row then).
+  std::function<void(const std::string& recipient, std::int64_t outbox_id, std::vector<std::uint8_t> apdu)>
+      on_born_claimed = nullptr;
 };
 
 class Session : public std::enable_shared_from_this<Session> {

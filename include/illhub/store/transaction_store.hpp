@@ -5,7 +5,9 @@
 // against the version it was loaded at), the event, the ledger postings and the outbox row for
 // the recipient. Nothing may be acknowledged or relayed before apply() returns.
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,6 +37,27 @@ struct ApplyResult {
   std::optional<RoutingStep> routing;
   /// How many times the apply ran (a concurrent change or a lost connection reruns it).
   int attempts = 0;
+  /// The outbox row `outbox_id` was born claimed by this node (BirthClaims): no NOTIFY was
+  /// sent, and nothing else delivers it while this node lives; the caller hands it (the bytes
+  /// are the APDU's own) to the recipient's delivery after apply() returns. Also set on a
+  /// duplicate found by a rerun after a lost COMMIT, when that COMMIT had birthed the row.
+  bool born_claimed = false;
+};
+
+/// Lets apply() insert an accepted APDU's outbox row already claimed by this node when its
+/// recipient is connected here (docs/NET.md, "Delivery"), exactly as the outbox claim leaves a
+/// claimed row: claimed_by = node_id, claimed_at = now(), next_attempt_at = now() + lease. The
+/// write statement itself decides: only when the transaction has no other pending outbox row
+/// for that recipient (so the row cannot overtake an older one) and the recipient is enabled;
+/// otherwise the row is written pending with a NOTIFY, as without BirthClaims. Rows the hub
+/// writes as intermediary (docs/ROUTING.md) and timer rows are never born claimed.
+struct BirthClaims {
+  std::string node_id;
+  std::chrono::milliseconds lease{60'000};
+  /// Whether `recipient` has an open connection to this node. Called on apply()'s thread
+  /// (the database threads): must be thread-safe. A hint: a connection that closes before the
+  /// hand-off is handled by delivery (the row is given back).
+  std::function<bool(const std::string& recipient)> connected_here;
 };
 
 class TransactionStore {
@@ -58,11 +81,15 @@ class TransactionStore {
   /// `intermediary` must outlive the store.
   void set_intermediary(const Intermediary* intermediary) { intermediary_ = intermediary; }
   const Intermediary* intermediary() const { return intermediary_; }
+  /// Turns birthing claimed outbox rows on (a value) or off (nullopt, the default). Set while
+  /// no apply() runs (before the first, after the last).
+  void set_birth_claims(std::optional<BirthClaims> claims) { birth_claims_ = std::move(claims); }
 
  private:
   ConnectionPool& pool_;
   hub::LedgerPolicy policy_;
   const Intermediary* intermediary_ = nullptr;
+  std::optional<BirthClaims> birth_claims_;
 };
 
 }  // namespace illhub::store
