@@ -41,11 +41,15 @@ TEST_F(BornClaimed, AWholeLoanBetweenPeersConnectedHereIsDeliveredOnceEachAndMar
   }
   ASSERT_TRUE(eventually("SELECT count(*) FROM outbox WHERE status = 'delivered' AND delivered_at IS NOT NULL", "6"))
       << text("SELECT string_agg(id || ':' || status, ', ') FROM outbox");
-  // The request had nothing before it: born claimed by the node (its LISTEN connection's id).
+  // Born claimed by this node (its LISTEN connection's id). Not necessarily all six: a row
+  // whose recipient's previous row was not yet marked takes the old path, and so does the
+  // request when it beats the lender's connection being bound (illd binds it on accept).
+  const std::string born = text(kBornRows);
+  EXPECT_GE(std::stoi(born), 1);
   EXPECT_EQ(text("SELECT count(*) FROM outbox o JOIN pg_stat_activity a ON a.application_name = "
-                 "'illd-node-' || o.claimed_by WHERE o.claimed_at = o.created_at AND o.id = (SELECT min(id) FROM outbox)"),
-            "1");
-  std::cout << "born claimed: " << text(kBornRows) << " of 6 rows" << std::endl;
+                 "'illd-node-' || o.claimed_by WHERE o.claimed_at = o.created_at"),
+            born);
+  std::cout << "born claimed: " << born << " of 6 rows" << std::endl;
   // Nothing arrives twice.
   EXPECT_FALSE(lender.receive(300ms));
   EXPECT_FALSE(borrower.receive(300ms));
@@ -81,7 +85,7 @@ TEST_F(BornClaimed, ARowBornClaimedByANodeKilledAfterItsCommitIsDeliveredByAnoth
   // into that behind illd's back, so nothing wakes anybody: the new node's sweep must find it.
   ASSERT_EQ(text("UPDATE outbox SET claimed_by = '" + dead + "', claimed_at = created_at, "
                  "next_attempt_at = created_at + interval '60 s' RETURNING id IS NOT NULL"),
-            "true");
+            "t");
   ASSERT_TRUE(eventually("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'illd-node-" + dead + "'",
                          "0"));
   start_illd();  // another node: a new node id

@@ -200,8 +200,11 @@ TEST_F(BornClaimedTest, ARowInBackoffOrClaimedByAnotherNodeKeepsTheNextOnTheOldP
 }
 
 TEST_F(BornClaimedTest, ADisabledRecipientGetsNoBornClaimedRow) {
-  ASSERT_TRUE(conn_->exec("UPDATE peers SET enabled = false WHERE symbol = 'IRL:LEN'"));
-  const ApplyResult r = apply(ApduKind::kIllRequest, "DIS1", "100001", kBorrower);
+  const ApplyResult request = apply(ApduKind::kIllRequest, "DIS1", "100001", kBorrower);
+  ASSERT_TRUE(conn_->exec("UPDATE outbox SET status = 'delivered'"));
+  // The borrower is disabled (its rows are not claimed either) while the lender answers.
+  ASSERT_TRUE(conn_->exec("UPDATE peers SET enabled = false WHERE symbol = 'IRL:BOR'"));
+  const ApplyResult r = apply(ApduKind::kIllAnswer, "DIS1", "100002", kLender);
   EXPECT_FALSE(r.born_claimed);
   EXPECT_EQ(claim_of(r.outbox_id), "-|false|0");
 }
