@@ -1,4 +1,6 @@
-# Generates the ISO 10161 BER codec from asn1/ with Debian's asn1c 0.9.28, into the build tree.
+# Generates the ISO 10161 BER codec from asn1/ with Debian's asn1c 0.9.28, into the build tree:
+# the protocol's module (ill.asn) and the extension payloads the profiles define, which import
+# from it (apdu-delivery-info.asn, oclc-ill-request-extension.asn).
 # Nothing generated is committed. The skeleton (asn1c's runtime support files) is copied and
 # patched first: asn1/skeleton-fixes.patch fixes a decoder hang and a signed overflow
 # (see asn1/ADAPTATIONS.md). Re-runs whenever the module or the patch changes.
@@ -7,12 +9,15 @@ find_program(ASN1C_EXECUTABLE asn1c REQUIRED)
 find_program(PATCH_EXECUTABLE patch REQUIRED)
 
 set(ILLHUB_ASN1_MODULE ${PROJECT_SOURCE_DIR}/asn1/ill.asn)
+set(ILLHUB_ASN1_MODULES ${ILLHUB_ASN1_MODULE}
+  ${PROJECT_SOURCE_DIR}/asn1/apdu-delivery-info.asn
+  ${PROJECT_SOURCE_DIR}/asn1/oclc-ill-request-extension.asn)
 set(ILLHUB_ASN1_PATCH ${PROJECT_SOURCE_DIR}/asn1/skeleton-fixes.patch)
 set(ILLHUB_ASN1_SKELETONS_SRC /usr/share/asn1c)
 set(ILLHUB_ASN1_SKELETONS ${CMAKE_BINARY_DIR}/asn1c-skeletons)
 set(ILLHUB_ASN1_GEN_DIR ${CMAKE_BINARY_DIR}/asn1c-gen)
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
-  ${ILLHUB_ASN1_MODULE} ${ILLHUB_ASN1_PATCH})
+  ${ILLHUB_ASN1_MODULES} ${ILLHUB_ASN1_PATCH})
 
 # Generate into a scratch directory and copy only what changed, so that re-configuring does not
 # rebuild the whole codec.
@@ -31,13 +36,13 @@ endif()
 file(MAKE_DIRECTORY ${ILLHUB_ASN1_SCRATCH} ${ILLHUB_ASN1_GEN_DIR})
 execute_process(
   COMMAND ${ASN1C_EXECUTABLE} -S ${ILLHUB_ASN1_SKELETONS} -fcompound-names -pdu=ILL-APDU
-          ${ILLHUB_ASN1_MODULE}
+          ${ILLHUB_ASN1_MODULES}
   WORKING_DIRECTORY ${ILLHUB_ASN1_SCRATCH}
   RESULT_VARIABLE asn1c_result
   OUTPUT_VARIABLE asn1c_output
   ERROR_VARIABLE asn1c_errors)
 if(NOT asn1c_result EQUAL 0)
-  message(FATAL_ERROR "asn1c failed on ${ILLHUB_ASN1_MODULE}:\n${asn1c_errors}")
+  message(FATAL_ERROR "asn1c failed on ${ILLHUB_ASN1_MODULES}:\n${asn1c_errors}")
 endif()
 
 file(REMOVE ${ILLHUB_ASN1_SCRATCH}/converter-sample.c)

@@ -8,6 +8,9 @@
 #include <OBJECT_IDENTIFIER.h>
 #include <OCTET_STRING.h>
 
+#include <APDU-Delivery-Info.h>
+#include <OCLCILLRequestExtension.h>
+
 #include <mutex>
 #include <unordered_set>
 
@@ -33,6 +36,9 @@ void resolve_descriptors() {
   std::call_once(once, [] {
     std::unordered_set<asn_TYPE_descriptor_t*> seen;
     resolve(&asn_DEF_ILL_APDU, seen);
+    // The extension payload types are reached through an Extension's item, not the module.
+    resolve(&asn_DEF_APDU_Delivery_Info, seen);
+    resolve(&asn_DEF_OCLCILLRequestExtension, seen);
   });
 }
 

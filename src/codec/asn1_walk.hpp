@@ -24,7 +24,7 @@ enum class TypeKind {
   kBitString,
 };
 
-/// Resolves every descriptor reachable from ILL-APDU once (asn1c fills in a derived type's
+/// Resolves every descriptor reachable from ILL-APDU and the extension payload types once (asn1c fills in a derived type's
 /// function pointers lazily on first use, which would race between threads and hide the
 /// type's kind from the walker), and keeps each type's own constraint check, which asn1c's
 /// lazy fill-in would replace by the base type's. Every codec entry point calls it before

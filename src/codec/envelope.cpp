@@ -1,6 +1,7 @@
 #include "illhub/codec/envelope.hpp"
 
 #include "codec/asn1_types.hpp"
+#include "codec/envelope_parts.hpp"
 
 namespace illhub::codec {
 namespace {
@@ -162,6 +163,9 @@ void read_shipped(const Shipped_t& s, Envelope& e) {
 
 }  // namespace
 
+SystemId read_system_id(const System_Id_t* id) { return system_id(id); }
+std::string read_ill_string(const ILL_String_t* s) { return text(s); }
+
 Envelope read_envelope(const Apdu& apdu) {
   Envelope e;
   e.kind = apdu.kind();
@@ -197,6 +201,7 @@ Envelope read_envelope(const Apdu& apdu) {
     default:
       break;
   }
+  read_extension_payloads(raw, e);
   return e;
 }
 

@@ -48,6 +48,8 @@ nlohmann::ordered_json oid(const OBJECT_IDENTIFIER_t* o) {
 }
 
 nlohmann::ordered_json value(asn_TYPE_descriptor_t* td, void* p) {
+  // An Extension's item may be a payload type illhub knows: render_extension.cpp decodes it.
+  if (td == &asn_DEF_Extension) return extension_json(*static_cast<const Extension_t*>(p));
   switch (kind_of_type(td)) {
     case TypeKind::kSequence: {
       nlohmann::ordered_json obj = nlohmann::ordered_json::object();
@@ -96,6 +98,8 @@ nlohmann::ordered_json value(asn_TYPE_descriptor_t* td, void* p) {
 }
 
 }  // namespace
+
+nlohmann::ordered_json to_json_value(asn_TYPE_descriptor_t* td, void* p) { return value(td, p); }
 
 nlohmann::ordered_json to_json_tree(const ILL_APDU_t& apdu) {
   resolve_descriptors();

@@ -31,6 +31,35 @@ check "encode exits 0" [ $rc -eq 0 ]
 check "encoded XER decodes again" [ $rc -eq 0 ]
 check "encoded XER keeps the due date" contains "$tmp/reread" "date-due-field: 20261225"
 
+# Extension payloads (docs/EXTENSIONS.md): yaz-extension.ber's item replaced, in XER, by an
+# EXTERNAL {1.0.10161.13.3, single-ASN1-type APDU-Delivery-Info {sender-info {{encoding {bER},
+# transport {address "ill.bor.example:499"}}}, recipient-info {... "ill.len.example:499"}}}.
+delivery_info='28 4F 06 05 28 CF 31 0D 03 A0 46 30 44 A0 20 30 1E A0 03 0A 01 03 A1 17 A1 15 1B 13
+  69 6C 6C 2E 62 6F 72 2E 65 78 61 6D 70 6C 65 3A 34 39 39 A1 20 30 1E A0 03 0A 01 03 A1 17 A1
+  15 1B 13 69 6C 6C 2E 6C 65 6E 2E 65 78 61 6D 70 6C 65 3A 34 39 39'
+# The same value as octet-aligned octets, its last 3 bytes cut off: no APDU-Delivery-Info.
+cut_delivery_info='28 4C 06 05 28 CF 31 0D 03 81 43 30 44 A0 20 30 1E A0 03 0A 01 03 A1 17 A1 15 1B 13
+  69 6C 6C 2E 62 6F 72 2E 65 78 61 6D 70 6C 65 3A 34 39 39 A1 20 30 1E A0 03 0A 01 03 A1 17 A1
+  15 1B 13 69 6C 6C 2E 6C 65 6E 2E 65 78 61 6D 70 6C 65 3A'
+"$illctl" decode --format xer "$data/apdu/yaz-extension.ber" >"$tmp/ext.xer"
+for name in delivery_info cut_delivery_info; do
+  ITEM=${!name} perl -0pe 's#<item>.*?</item>#<item>$ENV{ITEM}</item>#s' "$tmp/ext.xer" >"$tmp/$name.xer"
+  "$illctl" encode "$tmp/$name.xer" >"$tmp/$name.ber" || echo "cannot build $name.ber"
+done
+"$illctl" decode "$tmp/delivery_info.ber" >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "decode of APDU-Delivery-Info exits 0" [ $rc -eq 0 ]
+check "decode text names the payload's type" contains "$tmp/out" "APDU-Delivery-Info:"
+check "decode text shows the recipient's address" contains "$tmp/out" "telecom-service-address: ill.len.example:499"
+"$illctl" decode --format json "$tmp/delivery_info.ber" >"$tmp/json"
+check "decode json shows the direct-reference" contains "$tmp/json" '"direct-reference": "1.0.10161.13.3"'
+"$illctl" decode --format xer "$tmp/delivery_info.ber" >"$tmp/again.xer"
+check "decode xer adds the payload as a comment" contains "$tmp/again.xer" "<!-- extension 1: EXTERNAL 1.0.10161.13.3, APDU-Delivery-Info"
+"$illctl" encode "$tmp/again.xer" >"$tmp/again.ber"; rc=$?
+check "XER with the comment encodes to the same bytes" cmp -s "$tmp/again.ber" "$tmp/delivery_info.ber"
+"$illctl" decode "$tmp/cut_delivery_info.ber" >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "a payload that does not decode is no error (exit 0)" [ $rc -eq 0 ]
+check "a payload that does not decode gets a note" contains "$tmp/out" "note: EXTERNAL 1.0.10161.13.3 names APDU-Delivery-Info, but the value does not decode as one"
+
 head -c 50 "$data/apdu/yaz-ill-request.ber" >"$tmp/truncated.ber"
 "$illctl" decode "$tmp/truncated.ber" >/dev/null 2>"$tmp/err"; rc=$?
 check "truncated input exits 1" [ $rc -eq 1 ]

@@ -3,7 +3,8 @@
 // (asn1c keeps an ANY as raw bytes, and the codec has to check and re-encode them itself).
 // Byte 0 picks the place (see kSites), the rest is spliced there into a YAZ-encoded golden
 // APDU (tests/data/apdu) with every enclosing length fixed. Checks, beyond never crashing:
-//  - an accepted APDU renders (JSON, text, XER) and round-trips: our DER equals asn1c's,
+//  - an accepted APDU renders (JSON, text, XER; the extension payloads illhub compiles,
+//    APDU-Delivery-Info and OCLC's, decoded on the way: seeds carry both) and round-trips: our DER equals asn1c's,
 //    decodes again, and re-encodes to the same bytes;
 //  - where the input is the whole ANY value, an accepted APDU means the input was exactly
 //    one complete BER value (the codec's promise for ANY contents).
@@ -97,6 +98,7 @@ void check_round_trip(const illhub::codec::Apdu& apdu) {
   require(!to_json(apdu).empty(), "an accepted APDU renders as JSON");
   require(!to_text(apdu).empty(), "an accepted APDU renders as text");
   (void)to_xer(apdu);
+  (void)extensions_as_xer_comments(apdu);  // decodes the payloads illhub knows
   auto encoded = encode(apdu);
   require(encoded.has_value(), "an accepted APDU encodes");
   require(illhub::codec::testing::asn1c_der(apdu.raw()) == *encoded, "our DER equals asn1c's DER");

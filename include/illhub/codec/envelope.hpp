@@ -86,6 +86,40 @@ struct ItemSummary {
   std::optional<long> item_type;  // monograph 1, serial 2, other 3
 };
 
+/// APDU-Encoding: how a peer accepts APDUs at an address.
+enum class ApduEncoding { kEdifact = 1, kBerInMime = 2, kBer = 3 };
+
+/// APDU-Delivery-Parameters: one address of a system and how APDUs are encoded for it.
+struct ApduDeliveryParameters {
+  std::vector<ApduEncoding> encodings;  // preferred first
+  std::string telecom_service_identifier;  // transport, e.g. "TCP/IP" (empty when absent)
+  std::string telecom_service_address;     // e.g. "ill.library.example:499"
+  std::vector<SystemId> aliases;           // the System-Ids reached at this address
+  friend bool operator==(const ApduDeliveryParameters&, const ApduDeliveryParameters&) = default;
+};
+
+/// APDU-Delivery-Info (extension 1.0.10161.13.3): where the sender and the recipient of the
+/// APDU, and any transponder between them, take APDUs.
+struct ApduDeliveryInfo {
+  std::vector<ApduDeliveryParameters> sender;
+  std::vector<ApduDeliveryParameters> recipient;
+  std::vector<ApduDeliveryParameters> transponder;
+  friend bool operator==(const ApduDeliveryInfo&, const ApduDeliveryInfo&) = default;
+};
+
+/// OCLC's ILL-Request extension (1.0.10161.13.2); absent fields are empty.
+struct OclcIllRequest {
+  std::string client_department;
+  std::string payment_method;
+  std::string uniform_title;
+  std::string dissertation;
+  std::string issue_number;
+  std::string volume;
+  std::string affiliations;
+  std::string source;
+  friend bool operator==(const OclcIllRequest&, const OclcIllRequest&) = default;
+};
+
 struct Envelope {
   ApduKind kind = ApduKind::kIllRequest;
   long protocol_version = 2;
@@ -145,6 +179,11 @@ struct Envelope {
 
   /// The note of the APDU ([46] requester-note, responder-note, note; [48] notification-note).
   std::string note;
+
+  // Extension payloads illhub compiles, from the APDU's [49] extensions (the first of each
+  // kind that decodes; one that does not decode is left out here, and the APDU stays valid).
+  std::optional<ApduDeliveryInfo> delivery_info;
+  std::optional<OclcIllRequest> oclc_request;
 };
 
 /// Reads the envelope of any decoded APDU. Never fails: the decoder already enforced the

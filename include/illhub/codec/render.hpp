@@ -20,6 +20,13 @@ std::string to_text(const Apdu& apdu);
 /// BASIC-XER rendering (X.693) of the APDU.
 Result<std::string, EncodeError> to_xer(const Apdu& apdu);
 
+/// The extension payloads illhub compiles (APDU-Delivery-Info, OCLC's ILL-Request extension)
+/// found in the APDU's extensions, each as an XML comment holding its BASIC-XER, numbered by
+/// its place in the extensions list; a payload that does not decode gets a comment saying why.
+/// Empty when there are none. Comments, so that to_xer's output followed by them is still one
+/// APDU that from_xer reads back (which keeps the item as its bytes).
+std::string extensions_as_xer_comments(const Apdu& apdu);
+
 /// Parses BASIC-XER (as written by to_xer) into an APDU, fills DEFAULT fields, checks
 /// constraints, and encodes it; the Apdu's bytes() are that BER.
 Result<Apdu, DecodeError> from_xer(std::string_view xer);

@@ -30,7 +30,7 @@ int run(const std::string& path, const std::string& format) {
       std::cout << codec::to_json(*apdu) << "\n";
     } else if (format == "xer") {
       auto xer = codec::to_xer(*apdu);
-      std::cout << (xer ? *xer : std::string()) << "\n";
+      std::cout << (xer ? *xer : std::string()) << "\n" << codec::extensions_as_xer_comments(*apdu);
     } else {
       if (count > 0) std::cout << "\n";
       std::cout << apdu_summary(*apdu);
