@@ -332,6 +332,19 @@ TlvScan scan_and_rewrite(std::span<const std::uint8_t> buf, const CodecLimits& l
 
 TlvScan scan_to_definite(std::span<const std::uint8_t> buf, const CodecLimits& limits,
                          std::vector<std::uint8_t>& definite) {
+  // An APDU with a definite outer length is nearly always definite all through (DER, our own
+  // encoder): the plain walk is all it needs. Only an indefinite value inside a definite
+  // one (legal BER, rare) takes a second, recording walk.
+  Header h;
+  BerProblem problem;
+  std::size_t need;
+  if (read_header(buf, 0, h, problem, need) == HeaderStatus::kOk && h.length != kIndefinite) {
+    const TlvScan r = scan_tlv(buf, limits);
+    if (r.status != TlvScan::Status::kComplete || !r.has_indefinite) {
+      definite.clear();
+      return r;
+    }
+  }
   return scan_and_rewrite(buf, limits, definite, false);
 }
 

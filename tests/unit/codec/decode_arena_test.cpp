@@ -17,10 +17,6 @@
 #include "sample_apdus.hpp"
 #include "sample_files.hpp"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define ILLHUB_TEST_ASAN 1
-#endif
-
 namespace illhub::codec {
 namespace {
 
@@ -186,7 +182,7 @@ TEST(DecodeArenaDeathTest, AbortsOnAnArenaBlockFreedTwice) {
       "freed or resized after it was freed");
 }
 
-#if defined(ILLHUB_TEST_ASAN)
+#if defined(ILLHUB_ARENA_ASAN)  // decode_arena.hpp: gcc and clang alike
 TEST(DecodeArenaDeathTest, ReportsABlockNeverFreedUnderAddressSanitizer) {
   // What LeakSanitizer reports for the heap, the arena reports for itself.
   EXPECT_DEATH(
