@@ -1,6 +1,7 @@
 #include "asn1c_floor.hpp"
 
 #include "codec/asn1_types.hpp"
+#include "codec/decode_arena.hpp"
 
 namespace illhub::bench {
 namespace {
@@ -26,6 +27,20 @@ ILL_APDU_t* decode(std::span<const std::uint8_t> ber) {
 bool asn1c_decode_and_free(std::span<const std::uint8_t> definite_ber) {
   codec::asn1::ApduPtr apdu(decode(definite_ber));
   return apdu != nullptr;
+}
+
+bool asn1c_decode_and_free_in_arena(std::span<const std::uint8_t> definite_ber) {
+  codec::DecodeArenaPtr arena = codec::DecodeArena::for_apdu(definite_ber.size());  // outlives the structure
+  if (!arena) return false;
+  ILL_APDU_t* raw = nullptr;
+  asn_dec_rval_t rv;
+  {
+    const codec::DecodeArenaScope scope(*arena);
+    rv = ber_decode(nullptr, &asn_DEF_ILL_APDU, reinterpret_cast<void**>(&raw), definite_ber.data(),
+                    definite_ber.size());
+  }
+  codec::asn1::ApduPtr owned(raw);
+  return rv.code == RC_OK && rv.consumed == definite_ber.size() && owned;
 }
 
 Asn1cEncoder::Asn1cEncoder(std::span<const std::uint8_t> definite_ber)

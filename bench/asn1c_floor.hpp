@@ -12,7 +12,11 @@
 namespace illhub::bench {
 
 /// ber_decode of a definite-length APDU, then asn1c's free. False if asn1c refuses it.
+/// asn1c's allocations go to the heap (through the allocation hooks, as outside decode()).
 bool asn1c_decode_and_free(std::span<const std::uint8_t> definite_ber);
+
+/// The same with asn1c's allocations served by a DecodeArena, as decode() does.
+bool asn1c_decode_and_free_in_arena(std::span<const std::uint8_t> definite_ber);
 
 /// Holds one APDU decoded by asn1c, to encode it again and again.
 class Asn1cEncoder {

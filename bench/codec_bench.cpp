@@ -5,17 +5,18 @@
 // Inputs are the YAZ-encoded golden vectors tests/data/apdu/yaz-ill-request.ber and
 // yaz-shipped.ber. YAZ writes indefinite lengths above 127 content bytes, so our decode of
 // them includes the indefinite->definite normalisation; "decode/<kind>/ours-definite" decodes
-// the definite form (to_definite of the same bytes) and the "normalise/" rows time the two
-// steps of the normalisation alone.
+// the definite form (to_definite of the same bytes) and the "normalise/" rows time the TLV
+// walk alone and the walk that also writes the definite form (what decode() does).
 //
 // What one iteration is:
 //   decode/<kind>/ours           codec::decode(bytes) and destroying the Result (Apdu + copy)
 //   decode/<kind>/yaz            odr_reset + odr_setbuf + ill_APDU (odr_reset frees the last one)
 //   encode/<kind>/ours           codec::encode(apdu) into a fresh std::vector, then freeing it
 //   encode/<kind>/yaz            odr_reset + ill_APDU + odr_getbuf (YAZ keeps its buffer)
-//   normalise/<kind>/scan_tlv    the TLV walk decode() does first
-//   normalise/<kind>/to_definite the rewrite decode() does when the walk saw an indefinite length
+//   normalise/<kind>/scan_tlv    the TLV walk alone (what the stream framer does)
+//   normalise/<kind>/scan_to_definite  the walk decode() does: scan_tlv + the definite form, one pass
 //   floor/<kind>/asn1c-decode    asn1c's ber_decode of the definite form + asn1c's free, nothing else
+//   floor/<kind>/asn1c-decode-arena  the same with asn1c's memory from a DecodeArena, as decode()
 //   floor/<kind>/asn1c-encode    asn1c's der_encode into a reused vector (no constraint check)
 // The floor rows are what any wrapper around asn1c 0.9.28 can at best reach.
 //
@@ -168,10 +169,13 @@ void bm_scan_tlv(benchmark::State& state, const std::vector<std::uint8_t>* ber) 
   set_throughput(state, ber->size());
 }
 
-void bm_to_definite(benchmark::State& state, const std::vector<std::uint8_t>* ber) {
+void bm_scan_to_definite(benchmark::State& state, const std::vector<std::uint8_t>* ber) {
+  const codec::CodecLimits limits;
+  std::vector<std::uint8_t> out;  // reused, as decode() reuses its buffer
   for (auto _ : state) {
-    std::vector<std::uint8_t> out = codec::to_definite(*ber);
-    benchmark::DoNotOptimize(out);
+    codec::TlvScan scan = codec::scan_to_definite(*ber, limits, out);
+    benchmark::DoNotOptimize(scan);
+    benchmark::DoNotOptimize(out.data());
   }
   set_throughput(state, ber->size());
 }
@@ -179,6 +183,16 @@ void bm_to_definite(benchmark::State& state, const std::vector<std::uint8_t>* be
 void bm_asn1c_decode(benchmark::State& state, const std::vector<std::uint8_t>* definite) {
   for (auto _ : state) {
     if (!illhub::bench::asn1c_decode_and_free(*definite)) {
+      state.SkipWithError("asn1c ber_decode failed");
+      break;
+    }
+  }
+  set_throughput(state, definite->size());
+}
+
+void bm_asn1c_decode_arena(benchmark::State& state, const std::vector<std::uint8_t>* definite) {
+  for (auto _ : state) {
+    if (!illhub::bench::asn1c_decode_and_free_in_arena(*definite)) {
       state.SkipWithError("asn1c ber_decode failed");
       break;
     }
@@ -262,6 +276,8 @@ void print_ratios(const RatioCollector& times, const std::vector<Sample>& sample
   for (const Sample& s : samples) {
     row("decode " + s.kind + " asn1c", "floor/" + s.kind + "/asn1c-decode",
         "decode/" + s.kind + "/yaz");
+    row("decode " + s.kind + " asn1c in an arena", "floor/" + s.kind + "/asn1c-decode-arena",
+        "decode/" + s.kind + "/yaz");
     row("encode " + s.kind + " asn1c", "floor/" + s.kind + "/asn1c-encode",
         "encode/" + s.kind + "/yaz");
   }
@@ -275,18 +291,18 @@ void print_ratios(const RatioCollector& times, const std::vector<Sample>& sample
                     a->real_ns <= b->real_ns ? "" : "  (above target)");
     }
   }
-  // What the indefinite->definite normalisation costs inside our decode.
+  // What the walk and the indefinite->definite normalisation cost inside our decode.
   for (const Sample& s : samples) {
     const RatioCollector::Time* dec = times.find("decode/" + s.kind + "/ours");
     const RatioCollector::Time* scan = times.find("normalise/" + s.kind + "/scan_tlv");
-    const RatioCollector::Time* rewrite = times.find("normalise/" + s.kind + "/to_definite");
+    const RatioCollector::Time* fused = times.find("normalise/" + s.kind + "/scan_to_definite");
     if (!dec) continue;
     if (scan)
       std::printf("%s: scan_tlv %.0f ns = %.1f%% of our decode\n", s.kind.c_str(), scan->real_ns,
                   100.0 * scan->real_ns / dec->real_ns);
-    if (rewrite)
-      std::printf("%s: to_definite %.0f ns = %.1f%% of our decode\n", s.kind.c_str(),
-                  rewrite->real_ns, 100.0 * rewrite->real_ns / dec->real_ns);
+    if (fused)
+      std::printf("%s: scan_to_definite %.0f ns = %.1f%% of our decode\n", s.kind.c_str(),
+                  fused->real_ns, 100.0 * fused->real_ns / dec->real_ns);
   }
 }
 
@@ -376,9 +392,10 @@ int main(int argc, char** argv) {
     reg("encode/" + s.kind + "/ours", bm_our_encode, ber);
     reg("encode/" + s.kind + "/yaz", bm_yaz_encode, ber);
     reg("normalise/" + s.kind + "/scan_tlv", bm_scan_tlv, ber);
-    if (!s.definite.empty()) reg("normalise/" + s.kind + "/to_definite", bm_to_definite, ber);
+    reg("normalise/" + s.kind + "/scan_to_definite", bm_scan_to_definite, ber);
     const auto* definite = s.definite.empty() ? ber : &s.definite;
     reg("floor/" + s.kind + "/asn1c-decode", bm_asn1c_decode, definite);
+    reg("floor/" + s.kind + "/asn1c-decode-arena", bm_asn1c_decode_arena, definite);
     reg("floor/" + s.kind + "/asn1c-encode", bm_asn1c_encode, definite);
   }
 

@@ -20,12 +20,13 @@
 #include <string>
 #include <string_view>
 
+#include "codec/decode_arena.hpp"
 #include "illhub/codec/apdu_kind.hpp"
 
 namespace illhub::codec::asn1 {
 
-/// Frees an asn1c structure with its own free routine (the only correct way: members are
-/// allocated with calloc by the decoder and by our builders alike).
+/// Frees an asn1c structure with its own free routine (the only correct way: members come
+/// from asn1c's allocation hooks, in the decoder and in our builders alike).
 template <asn_TYPE_descriptor_t* Descriptor>
 struct Free {
   void operator()(void* p) const {
@@ -35,10 +36,11 @@ struct Free {
 
 using ApduPtr = std::unique_ptr<ILL_APDU_t, Free<&asn_DEF_ILL_APDU>>;
 
-/// calloc-ed object of type T (asn1c frees with free()); aborts on out-of-memory like new.
+/// Zeroed object of type T from asn1c's allocation hooks (decode_arena.hpp: asn1c's FREEMEM
+/// must be able to free it; never std::calloc). Throws std::bad_alloc on out-of-memory like new.
 template <class T>
 T* make() {
-  void* p = std::calloc(1, sizeof(T));
+  void* p = illhub_asn1_calloc(1, sizeof(T));
   if (!p) throw std::bad_alloc();
   return static_cast<T*>(p);
 }

@@ -24,13 +24,15 @@ namespace {
 
 constexpr std::size_t kIndefinite = static_cast<std::size_t>(-1);
 
+/// Filled in completely by read_header on success, or by scan()'s short path; left
+/// uninitialised otherwise, since scan() reads one per TLV.
 struct Header {
-  std::uint8_t tag_class = 0;
-  bool constructed = false;
-  std::uint32_t tag_number = 0;
-  std::size_t tag_bytes = 0;     // identifier octets
-  std::size_t header_bytes = 0;  // identifier + length octets
-  std::size_t length = 0;        // kIndefinite for 0x80 on a constructed value
+  std::uint8_t tag_class;
+  bool constructed;
+  std::uint32_t tag_number;
+  std::size_t tag_bytes;     // identifier octets
+  std::size_t header_bytes;  // identifier + length octets
+  std::size_t length;        // kIndefinite for 0x80 on a constructed value
 };
 
 enum class HeaderStatus { kOk, kNeedMore, kError };
@@ -78,7 +80,21 @@ HeaderStatus read_header(std::span<const std::uint8_t> buf, std::size_t pos, Hea
 
 }  // namespace
 
-TlvScan scan_tlv(std::span<const std::uint8_t> buf, const CodecLimits& limits) {
+namespace {
+
+/// Observes scan() without changing it; scan_tlv's observer does nothing and compiles away.
+struct NoRecording {
+  void constructed(std::size_t, const Header&, int) {}
+  void primitive(std::size_t, const Header&, int) {}
+  void end_of_contents(std::size_t) {}
+  void close(int, std::size_t) {}
+};
+
+/// The TLV walk shared by scan_tlv and scan_to_definite. Recorder gets every header, every
+/// end-of-contents and every value's end, in input order; `depth` is the number of values
+/// open around the one reported.
+template <class Recorder>
+TlvScan scan(std::span<const std::uint8_t> buf, const CodecLimits& limits, Recorder& rec) {
   TlvScan r;
   // Ends of the constructed values currently open; kIndefinite for indefinite ones.
   std::size_t open_ends[64];
@@ -110,10 +126,11 @@ TlvScan scan_tlv(std::span<const std::uint8_t> buf, const CodecLimits& limits) {
         // The end-of-contents octets count towards the size too: without this check an
         // indefinite value that arrived whole could end past the limit.
         if (pos + 2 > limits.max_apdu_bytes) return fail(BerProblem::kTooLarge, pos);
+        rec.close(--depth, pos);
+        rec.end_of_contents(pos);
         pos += 2;
-        --depth;
       } else if (pos == end) {
-        --depth;
+        rec.close(--depth, pos);
       } else {
         break;
       }
@@ -125,12 +142,24 @@ TlvScan scan_tlv(std::span<const std::uint8_t> buf, const CodecLimits& limits) {
     }
 
     Header h;
-    BerProblem problem = BerProblem::kNone;
-    std::size_t need = 0;
-    switch (read_header(buf, pos, h, problem, need)) {
-      case HeaderStatus::kNeedMore: return need_more(need);
-      case HeaderStatus::kError: return fail(problem, pos);
-      case HeaderStatus::kOk: break;
+    if (pos + 1 < buf.size() && (buf[pos] & 0x1F) != 0x1F && buf[pos + 1] < 0x80) {
+      // Most headers are one tag octet and one length octet: read those without the
+      // general path's checks, which cannot fail on them.
+      const std::uint8_t first = buf[pos];
+      h.tag_class = static_cast<std::uint8_t>(first >> 6);
+      h.constructed = (first & 0x20) != 0;
+      h.tag_number = first & 0x1Fu;
+      h.tag_bytes = 1;
+      h.header_bytes = 2;
+      h.length = buf[pos + 1];
+    } else {
+      BerProblem problem = BerProblem::kNone;
+      std::size_t need = 0;
+      switch (read_header(buf, pos, h, problem, need)) {
+        case HeaderStatus::kNeedMore: return need_more(need);
+        case HeaderStatus::kError: return fail(problem, pos);
+        case HeaderStatus::kOk: break;
+      }
     }
     if (pos == 0) {
       r.tag_class = h.tag_class;
@@ -145,6 +174,7 @@ TlvScan scan_tlv(std::span<const std::uint8_t> buf, const CodecLimits& limits) {
     if (h.length == kIndefinite) {
       r.has_indefinite = true;
       if (depth == max_depth) return fail(BerProblem::kTooDeep, pos);
+      rec.constructed(pos, h, depth);
       open_ends[depth++] = kIndefinite;
       pos = content;
       continue;
@@ -156,10 +186,12 @@ TlvScan scan_tlv(std::span<const std::uint8_t> buf, const CodecLimits& limits) {
       if (depth == max_depth) return fail(BerProblem::kTooDeep, pos);
       // A definite constructed value cannot be checked inside before all of it is here.
       if (end > buf.size()) return need_more(end);
+      rec.constructed(pos, h, depth);
       open_ends[depth++] = end;
       pos = content;
     } else {
       if (end > buf.size()) return need_more(end);
+      rec.primitive(pos, h, depth);
       pos = end;
     }
     if (depth == 0) {
@@ -170,41 +202,11 @@ TlvScan scan_tlv(std::span<const std::uint8_t> buf, const CodecLimits& limits) {
   }
 }
 
-namespace {
-
 std::size_t length_octets(std::size_t len) {
   if (len < 0x80) return 1;
   std::size_t n = 1;
   while (len) ++n, len >>= 8;
   return n;
-}
-
-/// Pass 1: content lengths of every constructed value, in pre-order.
-std::size_t measure(std::span<const std::uint8_t> in, std::size_t& pos,
-                    std::vector<std::size_t>& lengths) {
-  Header h;
-  BerProblem problem;
-  std::size_t need;
-  [[maybe_unused]] auto status = read_header(in, pos, h, problem, need);
-  assert(status == HeaderStatus::kOk);
-  std::size_t p = pos + h.header_bytes;
-  if (!h.constructed) {
-    pos = p + h.length;
-    return h.tag_bytes + length_octets(h.length) + h.length;
-  }
-  const std::size_t slot = lengths.size();
-  lengths.push_back(0);
-  std::size_t content = 0;
-  if (h.length == kIndefinite) {
-    while (!(in[p] == 0 && in[p + 1] == 0)) content += measure(in, p, lengths);
-    p += 2;
-  } else {
-    const std::size_t end = p + h.length;
-    while (p < end) content += measure(in, p, lengths);
-  }
-  lengths[slot] = content;
-  pos = p;
-  return h.tag_bytes + length_octets(content) + content;
 }
 
 /// Writes a definite length at out; returns the position after it.
@@ -219,48 +221,141 @@ std::uint8_t* put_length(std::uint8_t* out, std::size_t len) {
   return out;
 }
 
-/// Pass 2: copy tags and primitive values, write the measured definite lengths, into a buffer
-/// already sized by pass 1.
-std::uint8_t* emit(std::span<const std::uint8_t> in, std::size_t& pos,
-                   const std::vector<std::size_t>& lengths, std::size_t& next_length,
-                   std::uint8_t* out) {
-  Header h;
-  BerProblem problem;
-  std::size_t need;
-  read_header(in, pos, h, problem, need);
-  std::memcpy(out, in.data() + pos, h.tag_bytes);
-  out += h.tag_bytes;
-  std::size_t p = pos + h.header_bytes;
-  if (!h.constructed) {
-    out = put_length(out, h.length);
-    std::memcpy(out, in.data() + p, h.length);
-    pos = p + h.length;
-    return out + h.length;
+/// One change between the input and its definite form: length octets to rewrite, or an
+/// end-of-contents to drop. Everything between two edits is copied as it is.
+struct Edit {
+  std::size_t pos;         // first byte of the length octets, or of the end-of-contents
+  std::size_t old_octets;  // bytes replaced there (2 for an end-of-contents; 0: no edit)
+  std::size_t length;      // the definite length to write; kIndefinite: write nothing
+};
+
+/// Records, during the scan, the edits that turn the TLV into its definite form and the
+/// definite content length of every constructed value: what to_definite's two recursive
+/// passes over the input used to find out. It keeps one running difference between output
+/// and input positions, so a primitive value costs nothing unless its length octets change.
+class DefiniteRecorder {
+ public:
+  explicit DefiniteRecorder(std::vector<Edit>& edits) : edits_(edits) { edits_.clear(); }
+
+  void constructed(std::size_t pos, const Header& h, int depth) {
+    // Where the content starts in the output, less this value's own length change, which
+    // is not known before its end (close() adds it after measuring).
+    open_[depth] = Open{edits_.size(), pos + h.header_bytes + static_cast<std::size_t>(delta_), h.length};
+    edits_.push_back(Edit{pos + h.tag_bytes, h.header_bytes - h.tag_bytes, 0});
   }
-  out = put_length(out, lengths[next_length++]);
-  if (h.length == kIndefinite) {
-    while (!(in[p] == 0 && in[p + 1] == 0)) out = emit(in, p, lengths, next_length, out);
-    p += 2;
-  } else {
-    const std::size_t end = p + h.length;
-    while (p < end) out = emit(in, p, lengths, next_length, out);
+  void primitive(std::size_t pos, const Header& h, int) {
+    const std::size_t octets = h.header_bytes - h.tag_bytes;
+    if (h.length < 0x80 && octets == 1) return;  // the common case: nothing changes
+    const std::size_t minimal = length_octets(h.length);
+    // Only a length written longer than it needs to be changes (as to_definite did).
+    if (octets == minimal) return;
+    edits_.push_back(Edit{pos + h.tag_bytes, octets, h.length});
+    delta_ += static_cast<std::ptrdiff_t>(minimal) - static_cast<std::ptrdiff_t>(octets);
   }
-  pos = p;
-  return out;
+  /// The value open at `depth` ends; its content ends at input position `content_end`.
+  void close(int depth, std::size_t content_end) {
+    const Open& o = open_[depth];
+    const std::size_t content = content_end + static_cast<std::size_t>(delta_) - o.out_content;
+    Edit& e = edits_[o.edit];
+    const std::size_t octets = length_octets(content);
+    if (content == o.in_length && octets == e.old_octets) {
+      e.old_octets = 0;  // a definite value that keeps its length: nothing to rewrite
+      e.length = kIndefinite;
+      return;
+    }
+    e.length = content;
+    delta_ += static_cast<std::ptrdiff_t>(octets) - static_cast<std::ptrdiff_t>(e.old_octets);
+  }
+  void end_of_contents(std::size_t pos) {
+    edits_.push_back(Edit{pos, 2, kIndefinite});
+    delta_ -= 2;
+  }
+
+  /// Size of the definite form of a complete TLV of `input_size` bytes.
+  std::size_t total(std::size_t input_size) const {
+    return input_size + static_cast<std::size_t>(delta_);
+  }
+
+ private:
+  struct Open {
+    std::size_t edit;         // index of the edit of its length octets
+    std::size_t out_content;  // see constructed()
+    std::size_t in_length;    // its length as written (kIndefinite for 0x80)
+  };
+
+  std::vector<Edit>& edits_;
+  Open open_[64];
+  std::ptrdiff_t delta_ = 0;  // output position - input position, so far
+};
+
+/// Copies `in` to `out` (sized to the definite form), applying the edits in input order.
+void apply_edits(std::span<const std::uint8_t> in, const std::vector<Edit>& edits,
+                 std::uint8_t* out) {
+  std::size_t from = 0;
+  for (const Edit& e : edits) {
+    if (e.old_octets == 0) continue;  // a length that stays as it is: copied with the rest
+    const std::size_t n = e.pos - from;
+    std::memcpy(out, in.data() + from, n);
+    out += n;
+    if (e.length != kIndefinite) out = put_length(out, e.length);
+    from = e.pos + e.old_octets;
+  }
+  std::memcpy(out, in.data() + from, in.size() - from);
 }
 
 }  // namespace
 
+TlvScan scan_tlv(std::span<const std::uint8_t> buf, const CodecLimits& limits) {
+  NoRecording none;
+  return scan(buf, limits, none);
+}
+
+namespace {
+
+/// scan_to_definite, rewriting even a TLV without indefinite lengths when `always`.
+TlvScan scan_and_rewrite(std::span<const std::uint8_t> buf, const CodecLimits& limits,
+                         std::vector<std::uint8_t>& definite, bool always) {
+  definite.clear();
+  // Reused between calls on a thread, so a decode allocates nothing here once warm; a
+  // rare huge APDU's list is not kept.
+  thread_local std::vector<Edit> edits;
+  if (edits.capacity() > 4096) edits = std::vector<Edit>();
+  DefiniteRecorder rec(edits);
+  const TlvScan r = scan(buf, limits, rec);
+  if (r.status != TlvScan::Status::kComplete || !(r.has_indefinite || always)) return r;
+  definite.resize(rec.total(r.size));
+  apply_edits(buf.first(r.size), edits, definite.data());
+  return r;
+}
+
+}  // namespace
+
+TlvScan scan_to_definite(std::span<const std::uint8_t> buf, const CodecLimits& limits,
+                         std::vector<std::uint8_t>& definite) {
+  // An APDU with a definite outer length is nearly always definite all through (DER, our own
+  // encoder): the plain walk is all it needs. Only an indefinite value inside a definite
+  // one (legal BER, rare) takes a second, recording walk.
+  Header h;
+  BerProblem problem;
+  std::size_t need;
+  if (read_header(buf, 0, h, problem, need) == HeaderStatus::kOk && h.length != kIndefinite) {
+    const TlvScan r = scan_tlv(buf, limits);
+    if (r.status != TlvScan::Status::kComplete || !r.has_indefinite) {
+      definite.clear();
+      return r;
+    }
+  }
+  return scan_and_rewrite(buf, limits, definite, false);
+}
+
 std::vector<std::uint8_t> to_definite(std::span<const std::uint8_t> tlv) {
-  std::vector<std::size_t> lengths;
-  lengths.reserve(64);
-  std::size_t pos = 0;
-  const std::size_t total = measure(tlv, pos, lengths);
-  std::vector<std::uint8_t> out(total);
-  pos = 0;
-  std::size_t next_length = 0;
-  [[maybe_unused]] const std::uint8_t* end = emit(tlv, pos, lengths, next_length, out.data());
-  assert(end == out.data() + out.size());
+  // The caller checked the TLV under some limits; these let any such TLV through.
+  CodecLimits any;
+  any.max_apdu_bytes = tlv.size();
+  any.max_depth = 64;
+  std::vector<std::uint8_t> out;
+  [[maybe_unused]] const TlvScan r = scan_and_rewrite(tlv, any, out, true);
+  assert(r.status == TlvScan::Status::kComplete);
   return out;
 }
 

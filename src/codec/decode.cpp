@@ -1,9 +1,12 @@
 #include <algorithm>
 #include <cctype>
+#include <memory>
+#include <new>
 #include <string>
 
 #include "codec/asn1_types.hpp"
 #include "codec/asn1_walk.hpp"
+#include "codec/decode_arena.hpp"
 #include "codec/defaults.hpp"
 #include "illhub/codec/codec.hpp"
 
@@ -80,7 +83,15 @@ Result<Apdu, DecodeError> decode(std::span<const std::uint8_t> ber, const CodecL
     return fail(DecodeProblem::kTooLarge, "APDU of " + std::to_string(ber.size()) +
                                               " bytes exceeds the limit of " +
                                               std::to_string(limits.max_apdu_bytes));
-  const TlvScan scan = scan_tlv(ber, limits);
+  // asn1c 0.9.28 rejects an indefinite outer tag around a definite inner value (YAZ writes
+  // that when the inner content is 126 or 127 bytes), and fails on some all-indefinite
+  // encodings too (an ILL-Answer's results-explanation): decoding the definite form
+  // sidesteps both, and the decoder's end-of-contents handling altogether. The walk that
+  // checks the structure also writes that form, in one pass, into a buffer this thread
+  // reuses (asn1c copies every value out of its input, so it is free again after decoding).
+  thread_local std::vector<std::uint8_t> definite;
+  if (definite.capacity() > 64 * 1024) definite = std::vector<std::uint8_t>();
+  const TlvScan scan = scan_to_definite(ber, limits, definite);
   switch (scan.status) {
     case TlvScan::Status::kNeedMore:
       return fail(DecodeProblem::kTruncated,
@@ -106,21 +117,21 @@ Result<Apdu, DecodeError> decode(std::span<const std::uint8_t> ber, const CodecL
     return fail(DecodeProblem::kUnrecognizedApdu,
                 "outer tag is not an ISO 10161 APDU ([APPLICATION 1..20], constructed)");
 
-  // asn1c 0.9.28 rejects an indefinite outer tag around a definite inner value (YAZ writes
-  // that when the inner content is 126 or 127 bytes), and fails on some all-indefinite
-  // encodings too (an ILL-Answer's results-explanation): decoding the definite form
-  // sidesteps both, and the decoder's end-of-contents handling altogether.
-  std::vector<std::uint8_t> definite;
-  std::span<const std::uint8_t> input = ber;
-  if (scan.has_indefinite) {
-    definite = to_definite(ber);
-    input = definite;
-  }
+  const std::span<const std::uint8_t> input =
+      scan.has_indefinite ? std::span<const std::uint8_t>(definite) : ber;
 
+  // Every node asn1c allocates, and every DEFAULT filled in, comes from one arena that the
+  // Apdu keeps (decode_arena.hpp). Declared before `owned`, so it outlives the structure on
+  // every path.
+  DecodeArenaPtr arena = DecodeArena::for_apdu(input.size());
+  if (!arena) throw std::bad_alloc();  // as asn1::make and the rest of the program do
   ILL_APDU_t* raw = nullptr;
   asn_codec_ctx_t ctx{limits.max_decoder_stack};
-  const asn_dec_rval_t rv =
-      ber_decode(&ctx, &asn_DEF_ILL_APDU, reinterpret_cast<void**>(&raw), input.data(), input.size());
+  asn_dec_rval_t rv;
+  {
+    const DecodeArenaScope scope(*arena);
+    rv = ber_decode(&ctx, &asn_DEF_ILL_APDU, reinterpret_cast<void**>(&raw), input.data(), input.size());
+  }
   asn1::ApduPtr owned(raw);  // owned on every path, whatever ber_decode returned
   const ApduKind kind = *apdu_kind_from_tag(scan.tag_number);
   if (rv.code != RC_OK || rv.consumed != input.size() || !owned ||
@@ -128,7 +139,12 @@ Result<Apdu, DecodeError> decode(std::span<const std::uint8_t> ber, const CodecL
     return fail(DecodeProblem::kStructure,
                 std::string(to_string(kind)) + " does not match the ISO 10161 definition");
 
-  if (!asn1::complete_and_check(*owned, limits))
+  bool any_values_ok;
+  {
+    const DecodeArenaScope scope(*arena);
+    any_values_ok = asn1::complete_and_check(*owned, limits);
+  }
+  if (!any_values_ok)
     return fail(DecodeProblem::kStructure,
                 std::string(to_string(kind)) + ": an ANY value (EXTERNAL or extension item) is not one BER value");
 
@@ -144,7 +160,7 @@ Result<Apdu, DecodeError> decode(std::span<const std::uint8_t> ber, const CodecL
     return fail(DecodeProblem::kUnsupportedVersion,
                 "protocol-version-num " + std::to_string(version) + " (1 and 2 are supported)");
 
-  return Apdu(owned.release(), std::vector<std::uint8_t>(ber.begin(), ber.end()));
+  return Apdu(owned.release(), std::vector<std::uint8_t>(ber.begin(), ber.end()), std::move(arena));
 }
 
 }  // namespace illhub::codec

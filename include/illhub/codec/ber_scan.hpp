@@ -59,8 +59,15 @@ struct TlvScan {
 /// Scans buf for one TLV starting at offset 0. Never reads past buf; O(size of the TLV).
 TlvScan scan_tlv(std::span<const std::uint8_t> buf, const CodecLimits& limits);
 
-/// Re-encodes a complete TLV (scan_tlv said kComplete) with definite lengths only; values and
-/// tags are copied unchanged.
+/// Re-encodes a complete TLV (scan_tlv said kComplete) with definite lengths only, every
+/// length in its shortest form; values and tags are copied unchanged.
 std::vector<std::uint8_t> to_definite(std::span<const std::uint8_t> tlv);
+
+/// scan_tlv and to_definite in one pass, for decode(): scans buf like scan_tlv and, when the
+/// TLV is complete and has at least one indefinite length, writes its definite form (as
+/// to_definite would) into `definite`, reusing its capacity. Otherwise `definite` is left
+/// empty: a definite input needs no rewriting.
+TlvScan scan_to_definite(std::span<const std::uint8_t> buf, const CodecLimits& limits,
+                         std::vector<std::uint8_t>& definite);
 
 }  // namespace illhub::codec

@@ -5,6 +5,7 @@
 #include "ber_test_util.hpp"
 #include "illhub/codec/builders.hpp"
 #include "sample_apdus.hpp"
+#include "sample_files.hpp"
 
 namespace illhub::codec {
 namespace {
@@ -196,6 +197,90 @@ TEST(ToDefinite, WritesLongFormLengthsWhenNeeded) {
   EXPECT_EQ(out[1], 0x81);
   EXPECT_EQ(out[2], 203);
   EXPECT_EQ(out.size(), 3u + 203u);
+}
+
+
+// ------------------------------------------------------------------ scan_to_definite
+
+/// scan_to_definite must report exactly what scan_tlv reports.
+void expect_same_scan(const TlvScan& a, const TlvScan& b) {
+  EXPECT_EQ(a.status, b.status);
+  EXPECT_EQ(a.size, b.size);
+  EXPECT_EQ(a.has_indefinite, b.has_indefinite);
+  EXPECT_EQ(a.problem, b.problem);
+  EXPECT_EQ(a.offset, b.offset);
+  EXPECT_EQ(a.tag_class, b.tag_class);
+  EXPECT_EQ(a.constructed, b.constructed);
+  EXPECT_EQ(a.tag_number, b.tag_number);
+}
+
+TEST(ScanToDefinite, WritesTheDefiniteFormOfEveryGoldenApduInOnePass) {
+  for (const std::string& file : testing::all_yaz_sample_files()) {
+    SCOPED_TRACE(file);
+    const Bytes golden = testing::read_data_file(file);
+    const Bytes definite = to_definite(golden);
+    for (const Bytes& in : {golden, testing::to_indefinite(definite)}) {
+      Bytes out;
+      const TlvScan s = scan_to_definite(in, CodecLimits{}, out);
+      expect_same_scan(s, scan(in));
+      if (s.has_indefinite) {
+        EXPECT_EQ(out, definite);
+      } else {
+        EXPECT_TRUE(out.empty());
+      }
+    }
+  }
+}
+
+TEST(ScanToDefinite, LeavesADefiniteInputAlone) {
+  const Bytes definite = expired_ber();
+  Bytes out{1, 2, 3};  // whatever was in the buffer goes
+  const TlvScan s = scan_to_definite(definite, CodecLimits{}, out);
+  EXPECT_EQ(s.status, TlvScan::Status::kComplete);
+  EXPECT_FALSE(s.has_indefinite);
+  EXPECT_TRUE(out.empty());
+}
+
+TEST(ScanToDefinite, ReportsWhatScanTlvReportsForPrefixesAndErrors) {
+  const Bytes whole = testing::to_indefinite(expired_ber());
+  for (std::size_t n = 0; n <= whole.size(); ++n) {
+    const Bytes prefix(whole.begin(), whole.begin() + static_cast<std::ptrdiff_t>(n));
+    Bytes out;
+    SCOPED_TRACE(n);
+    expect_same_scan(scan_to_definite(prefix, CodecLimits{}, out), scan(prefix));
+    if (n < whole.size()) {
+      EXPECT_TRUE(out.empty());
+    }
+  }
+  CodecLimits tight;
+  tight.max_depth = 2;
+  tight.max_apdu_bytes = 20;
+  for (const Bytes& bad : {Bytes{0x30, 0x80, 0x00, 0x01}, Bytes{0x30, 0x80, 0x30, 0x80, 0x30, 0x80},
+                           Bytes{0x30, 0x80, 0x04, 0x80}, Bytes{0x00, 0x00},
+                           Bytes{0x30, 0x03, 0x04, 0x05, 0x00}, Bytes{0x30, 0x84, 0x10, 0, 0, 0}}) {
+    Bytes out;
+    const TlvScan s = scan_to_definite(bad, tight, out);
+    EXPECT_EQ(s.status, TlvScan::Status::kError);
+    expect_same_scan(s, scan(bad, tight));
+    EXPECT_TRUE(out.empty());
+  }
+}
+
+TEST(ScanToDefinite, ShortensALengthWrittenLongerThanNeeded) {
+  const Bytes in{0x30, 0x80, 0x04, 0x82, 0x00, 0x02, 'a', 'b', 0x00, 0x00};
+  Bytes out;
+  scan_to_definite(in, CodecLimits{}, out);
+  EXPECT_EQ(out, (Bytes{0x30, 0x04, 0x04, 0x02, 'a', 'b'}));
+  EXPECT_EQ(to_definite(in), out);
+}
+
+TEST(ScanToDefinite, ShrinksADefiniteParentOfAnIndefiniteChild) {
+  // A definite length counts its indefinite child's end-of-contents; without them it shrinks.
+  const Bytes in{0x30, 0x06, 0x30, 0x80, 0x05, 0x00, 0x00, 0x00};
+  Bytes out;
+  const TlvScan s = scan_to_definite(in, CodecLimits{}, out);
+  EXPECT_TRUE(s.has_indefinite);
+  EXPECT_EQ(out, (Bytes{0x30, 0x04, 0x30, 0x02, 0x05, 0x00}));
 }
 
 }  // namespace
