@@ -93,8 +93,8 @@ void append_extension(List*& list, long identifier, const Bytes& item) {
   if (!list) list = asn1::make<List>();
   auto* ext = asn1::make<Extension_t>();
   ext->identifier = identifier;
-  // asn1c frees an ANY's buffer with free(): allocate it with malloc.
-  ext->item.buf = static_cast<std::uint8_t*>(std::malloc(item.size()));
+  // asn1c frees an ANY's buffer through its allocation hooks: allocate it with them.
+  ext->item.buf = static_cast<std::uint8_t*>(illhub_asn1_malloc(item.size()));
   ASSERT_NE(ext->item.buf, nullptr);
   std::memcpy(ext->item.buf, item.data(), item.size());
   ext->item.size = static_cast<int>(item.size());
