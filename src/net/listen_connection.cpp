@@ -21,6 +21,9 @@ void ignore_notice(void*, const char*) {}
 // rounds, parameters): far fewer than this. The bound only stops a loop that would never end.
 constexpr int kMaxConnectSteps = 1000;
 
+// The channel TransactionStore::apply() NOTIFYs on. A constant: no SQL is composed here.
+constexpr const char* kListenCommand = "LISTEN illhub_outbox";
+
 std::string failure(PgSocketWait::Outcome outcome, const std::string& during, std::chrono::milliseconds timeout,
                     pg_conn* conn) {
   switch (outcome) {
@@ -42,7 +45,6 @@ void PgConnCloser::operator()(pg_conn* conn) const { PQfinish(conn); }
 asio::awaitable<Result<OwnedPgConn, std::string>> open_listen_connection(PgSocketWait& waits,
                                                                          const std::string& conninfo,
                                                                          const std::string& application_name,
-                                                                         const std::string& channel,
                                                                          std::chrono::milliseconds timeout) {
   using Outcome = PgSocketWait::Outcome;
   using For = PgSocketWait::For;
@@ -72,12 +74,8 @@ asio::awaitable<Result<OwnedPgConn, std::string>> open_listen_connection(PgSocke
   if (PQsetnonblocking(conn.get(), 1) != 0)
     co_return unexpected("cannot make the connection non-blocking: " + trimmed(PQerrorMessage(conn.get())));
 
-  char* quoted = PQescapeIdentifier(conn.get(), channel.data(), channel.size());
-  if (quoted == nullptr) co_return unexpected("LISTEN " + channel + ": " + trimmed(PQerrorMessage(conn.get())));
-  const std::string sql = "LISTEN " + std::string(quoted);
-  PQfreemem(quoted);
-  const std::string listening = "LISTEN " + channel;
-  if (PQsendQuery(conn.get(), sql.c_str()) == 0)
+  const std::string listening = kListenCommand;  // for messages
+  if (PQsendQuery(conn.get(), kListenCommand) == 0)
     co_return unexpected(listening + " failed: " + trimmed(PQerrorMessage(conn.get())));
   for (int flushed = PQflush(conn.get()); flushed != 0; flushed = PQflush(conn.get())) {
     if (flushed < 0) co_return unexpected(listening + " failed: " + trimmed(PQerrorMessage(conn.get())));

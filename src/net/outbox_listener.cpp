@@ -34,7 +34,7 @@ asio::awaitable<void> OutboxListener::run() {
   constexpr auto kUse = asio::as_tuple(asio::use_awaitable);
   bool first = true;
   while (!stopping_) {
-    auto opened = co_await open_listen_connection(waits_, conninfo_, "illd-node-" + node_id_, "illhub_outbox",
+    auto opened = co_await open_listen_connection(waits_, conninfo_, "illd-node-" + node_id_,
                                                   kAttemptTimeout);
     if (stopping_) break;
     if (!opened) {

@@ -73,7 +73,7 @@ class ListenConnection : public ::testing::Test {
     const auto started = Clock::now();
     // co_spawn's completion wants a default-constructible result; Result is not: store it here.
     auto attempt = [&]() -> asio::awaitable<void> {
-      auto r = co_await net::open_listen_connection(waits, conninfo, "illd-node-test", "illhub_outbox", timeout);
+      auto r = co_await net::open_listen_connection(waits, conninfo, "illd-node-test", timeout);
       result.emplace(std::move(r));
       elapsed_ = Clock::now() - started;
       ticker.stop();
@@ -117,7 +117,7 @@ TEST_F(ListenConnection, OpensUnderItsOwnNameListensAndReceivesNotifies) {
   EXPECT_EQ(PQisnonblocking(pg), 1);
   const std::string pid = std::to_string(PQbackendPID(pg));
   EXPECT_EQ(text("SELECT application_name FROM pg_stat_activity WHERE pid = " + pid), "illd-node-test");
-  EXPECT_EQ(text("SELECT query FROM pg_stat_activity WHERE pid = " + pid), "LISTEN \"illhub_outbox\"");
+  EXPECT_EQ(text("SELECT query FROM pg_stat_activity WHERE pid = " + pid), "LISTEN illhub_outbox");
 
   ASSERT_TRUE(conn_->exec("NOTIFY illhub_outbox, 'IRL:LEN'"));
   std::string got;

@@ -25,7 +25,8 @@ using OwnedPgConn = std::unique_ptr<pg_conn, PgConnCloser>;
 
 /// Connects to `conninfo` (a libpq conninfo string or URI; "" = PG* variables) with
 /// `application_name` in the start-up packet (it overrides one in `conninfo`: other nodes
-/// look for this name), then runs `LISTEN <channel>`, all within `timeout` (libpq's own
+/// look for this name), then runs `LISTEN illhub_outbox` (the channel TransactionStore::apply()
+/// NOTIFYs on), all within `timeout` (libpq's own
 /// connect_timeout does not apply to a non-blocking connect). Suspends on `waits`; cancel it
 /// to stop the attempt. The connection comes back in non-blocking mode, listening.
 ///
@@ -33,12 +34,11 @@ using OwnedPgConn = std::unique_ptr<pg_conn, PgConnCloser>;
 /// up by libpq with the system's blocking resolver. Addresses and socket directories are not.
 ///
 /// Errors (a message for the log): "cannot connect to PostgreSQL: <libpq's reason>",
-/// "LISTEN <channel> failed: <the server's reason>", "... timed out after N ms",
+/// "LISTEN illhub_outbox failed: <the server's reason>", "... timed out after N ms",
 /// "cancelled". Nothing is left open on error.
 asio::awaitable<Result<OwnedPgConn, std::string>> open_listen_connection(PgSocketWait& waits,
                                                                          const std::string& conninfo,
                                                                          const std::string& application_name,
-                                                                         const std::string& channel,
                                                                          std::chrono::milliseconds timeout);
 
 }  // namespace illhub::net
