@@ -1,15 +1,14 @@
-// OutboxListener: LISTEN illhub_outbox on a dedicated connection, watched on the io_context.
+// OutboxListener: LISTEN illhub_outbox on a dedicated connection, opened and watched on the
+// io_context with libpq's non-blocking calls.
 #include "illhub/net/outbox_listener.hpp"
 
 #include <libpq-fe.h>
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "illhub/store/pg_connection.hpp"
+#include "illhub/net/listen_connection.hpp"
 
 namespace illhub::net {
 
@@ -22,43 +21,40 @@ OutboxListener::OutboxListener(asio::any_io_executor executor, std::string conni
       on_notify_(std::move(on_notify)),
       on_reconnect_(std::move(on_reconnect)),
       own_backend_(std::move(own_backend)),
-      retry_timer_(executor_) {}
+      retry_timer_(executor_),
+      waits_(executor_) {}
 
 void OutboxListener::stop() {
   stopping_ = true;
   retry_timer_.cancel();
-  if (cancel_wait_) cancel_wait_();
+  waits_.cancel();  // a connect, a LISTEN or the wait for NOTIFYs in progress ends now
 }
 
 asio::awaitable<void> OutboxListener::run() {
   constexpr auto kUse = asio::as_tuple(asio::use_awaitable);
   bool first = true;
   while (!stopping_) {
-    // Connecting blocks briefly (a local socket); it happens once, or after a loss.
-    auto conn = store::PgConnection::connect(conninfo_);
-    auto named = conn ? conn->exec("SELECT set_config('application_name', $1, false)", {"illd-node-" + node_id_})
-                      : Result<store::PgResult, store::StoreError>(unexpected(conn.error()));
-    auto listening = named ? conn->exec("LISTEN illhub_outbox")
-                           : Result<store::PgResult, store::StoreError>(unexpected(named.error()));
-    if (!listening) {
-      spdlog::warn("outbox listener: cannot LISTEN: {}; retrying in 1 s", listening.error().describe());
-      retry_timer_.expires_after(std::chrono::seconds(1));
+    auto opened = co_await open_listen_connection(waits_, conninfo_, "illd-node-" + node_id_,
+                                                  kAttemptTimeout);
+    if (stopping_) break;
+    if (!opened) {
+      spdlog::warn("outbox listener: cannot LISTEN: {}; retrying in {} s", opened.error(), kRetryPause.count());
+      retry_timer_.expires_after(kRetryPause);
       co_await retry_timer_.async_wait(kUse);
       continue;
     }
     if (!first) spdlog::info("outbox listener: listening again");
     if (!first && on_reconnect_) on_reconnect_();  // NOTIFYs sent while we were away are lost
     first = false;
-    PGconn* pg = conn->native();
-    // Our own descriptor (dup): closing it never closes libpq's socket under libpq.
-    asio::posix::stream_descriptor socket(executor_, ::dup(PQsocket(pg)));
-    cancel_wait_ = [&socket] {
-      boost::system::error_code ignored;
-      socket.cancel(ignored);
-    };
+    pg_conn* pg = opened->get();
     while (!stopping_) {
-      auto [ec] = co_await socket.async_wait(asio::posix::stream_descriptor::wait_read, kUse);
-      if (ec || stopping_) break;
+      const auto ready = co_await waits_.wait(pg, PgSocketWait::For::kRead);
+      if (stopping_) break;
+      if (ready != PgSocketWait::Outcome::kReady) {
+        // libpq closed its socket: it read the end of the connection already.
+        spdlog::warn("outbox listener: connection lost: {}; reconnecting", PQerrorMessage(pg));
+        break;
+      }
       if (PQconsumeInput(pg) == 0) {
         spdlog::warn("outbox listener: connection lost: {}; reconnecting", PQerrorMessage(pg));
         break;
@@ -70,9 +66,9 @@ asio::awaitable<void> OutboxListener::run() {
         if (on_notify_ && !own) on_notify_(recipient);
       }
     }
-    cancel_wait_ = nullptr;
+    opened->reset();  // closed before the pause: the server sees this node's LISTEN end now
     if (!stopping_) {
-      retry_timer_.expires_after(std::chrono::seconds(1));
+      retry_timer_.expires_after(kRetryPause);
       co_await retry_timer_.async_wait(kUse);
     }
   }

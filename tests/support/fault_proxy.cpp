@@ -14,6 +14,7 @@
 #include <optional>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/as_tuple.hpp>
@@ -49,6 +50,7 @@ struct Link {
   std::array<std::uint64_t, 2> rule_generation{};  // the rule generation `since_rule` counts for
   std::array<std::size_t, 2> since_rule{};         // bytes forwarded under that rule
   std::array<bool, 2> tainted{};                   // a black hole swallowed bytes
+  bool held = false;  // caught by black_hole_next_connection(): a black hole both ways
   bool closed = false;
 
   /// Closes both sides with SO_LINGER 0: a TCP peer gets an RST, not a FIN.
@@ -81,6 +83,7 @@ struct FaultProxy::State {
   std::optional<std::uint16_t> target_port;  // TCP target, or
   std::filesystem::path target_path;         // a Unix socket
   std::array<FaultRule, 2> rules{};
+  bool hole_next = false;  // black_hole_next_connection() waits for its connection
   std::array<std::uint64_t, 2> generations{};
   std::vector<std::weak_ptr<Link>> links;
   std::atomic<std::size_t> accepted{0}, open{0};
@@ -118,7 +121,7 @@ asio::awaitable<bool> forward(std::shared_ptr<State> st, std::shared_ptr<Link> l
     link->rule_generation[i] = st->generations[i];
     link->since_rule[i] = 0;
   }
-  const FaultRule rule = st->rules[i];
+  const FaultRule rule = link->held ? FaultRule{FaultMode::kBlackHole} : st->rules[i];
   switch (rule.mode) {
     case FaultMode::kBlackHole:
       link->tainted[i] = true;
@@ -188,8 +191,9 @@ asio::awaitable<void> pump(std::shared_ptr<State> st, std::shared_ptr<Link> link
 
 /// Connects to the target for one accepted client and runs both pumps to their end.
 asio::awaitable<void> serve(std::shared_ptr<State> st, tcp::socket client) {
-  ++st->accepted;
   auto link = std::make_shared<Link>(st->ctx);
+  link->held = std::exchange(st->hole_next, false);
+  ++st->accepted;  // after `held` is settled: a test that saw the count knows which rule it got
   boost::system::error_code ec;
   if (st->target_port) {
     // From the client's own loopback address, so that the target sees who it is.
@@ -301,6 +305,20 @@ void FaultProxy::set_both(const FaultRule& rule) {
 void FaultProxy::reset_all() {
   State* st = state_.get();
   st->on_thread([st] { st->for_each_link([](Link& l) { l.reset(); }); });
+}
+
+void FaultProxy::black_hole_next_connection() {
+  State* st = state_.get();
+  st->on_thread([st] { st->hole_next = true; });
+}
+
+void FaultProxy::reset_black_holed() {
+  State* st = state_.get();
+  st->on_thread([st] {
+    st->for_each_link([](Link& l) {
+      if (l.held || l.tainted[0] || l.tainted[1]) l.reset();
+    });
+  });
 }
 
 std::size_t FaultProxy::accepted() const { return state_->accepted; }

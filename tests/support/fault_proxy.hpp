@@ -61,6 +61,13 @@ class FaultProxy {
   void set_both(const FaultRule& rule);
   /// Resets every open connection now (RST to the TCP client).
   void reset_all();
+  /// The next connection accepted, and only that one, meets a black hole both ways whatever
+  /// the rules say; connections already open, and later ones, keep following the rules. So one
+  /// client's new connection (a reconnect) can vanish while its other connections work on.
+  void black_hole_next_connection();
+  /// Resets every connection that lost bytes to a black hole, whichever rule or
+  /// black_hole_next_connection() caught it (RST to the TCP client): the hole ends for them.
+  void reset_black_holed();
 
   /// Connections accepted so far, and open now.
   std::size_t accepted() const;

@@ -241,6 +241,38 @@ TEST(FaultProxy, BlackHoleSwallowsEverythingAndResetsTheConnectionWhenItEnds) {
   EXPECT_EQ(receive(served, 8, 5s).bytes, pattern(8));
 }
 
+TEST(FaultProxy, BlackHoleNextConnectionCatchesThatOneConnectionOnly) {
+  Through t;  // open before: not caught
+  ASSERT_TRUE(t.ok());
+  t.proxy->black_hole_next_connection();
+  Fd caught = connect_tcp(t.proxy->port());
+  Fd caught_served = accept_within(t.listener, 5s);
+  ASSERT_GE(caught_served.fd, 0);
+  Fd later = connect_tcp(t.proxy->port());
+  Fd later_served = accept_within(t.listener, 5s);
+  ASSERT_GE(later_served.fd, 0);
+  EXPECT_EQ(settled([&] { return t.proxy->accepted(); }, 3), 3u);
+
+  ASSERT_TRUE(send_all(caught, pattern(40)));
+  ASSERT_TRUE(send_all(caught_served, pattern(6)));
+  EXPECT_TRUE(receive(caught_served, 1, 300ms).bytes.empty()) << "the caught connection forwarded upstream";
+  EXPECT_TRUE(receive(caught, 1, 300ms).bytes.empty()) << "the caught connection forwarded downstream";
+  // The connection open before and the one after pass, both ways.
+  for (auto* pair : {&t.client, &later}) {
+    const Fd& far = pair == &t.client ? t.server : later_served;
+    ASSERT_TRUE(send_all(*pair, pattern(9)));
+    EXPECT_EQ(receive(far, 9, 5s).bytes, pattern(9));
+    ASSERT_TRUE(send_all(far, pattern(4)));
+    EXPECT_EQ(receive(*pair, 4, 5s).bytes, pattern(4));
+  }
+
+  // Ending the hole resets the caught connection only.
+  t.proxy->reset_black_holed();
+  EXPECT_EQ(receive(caught, 1, 5s).error, ECONNRESET);
+  ASSERT_TRUE(send_all(later, pattern(3)));
+  EXPECT_EQ(receive(later_served, 3, 5s).bytes, pattern(3));
+}
+
 TEST(FaultProxy, AMissingTargetResetsTheClient) {
   std::uint16_t port = 0;
   { Fd gone = listen_tcp(port); }  // a port nobody listens on any more
