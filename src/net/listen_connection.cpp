@@ -4,18 +4,17 @@
 
 #include <libpq-fe.h>
 
+#include "illhub/store/libpq_text.hpp"
+
 namespace illhub::net {
 
 namespace {
 
-std::string trimmed(const char* message) {
-  std::string text = message ? message : "";
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-  return text;
-}
+using store::ignore_libpq_notice;
+using store::trimmed_libpq_message;
 
-// LISTEN draws no notices, but whatever comes must not go to stderr (libpq's default).
-void ignore_notice(void*, const char*) {}
+/// The connection's last error, as libpq words it.
+std::string error_of(pg_conn* conn) { return trimmed_libpq_message(PQerrorMessage(conn)); }
 
 // Each step of a connect is a few messages (TCP or socket connect, start-up, authentication
 // rounds, parameters): far fewer than this. The bound only stops a loop that would never end.
@@ -35,7 +34,7 @@ std::string failure(PgSocketWait::Outcome outcome, const std::string& during, st
     case PgSocketWait::Outcome::kReady:
       break;
   }
-  return during + ": cannot watch the connection's socket: " + trimmed(PQerrorMessage(conn));
+  return during + ": cannot watch the connection's socket: " + error_of(conn);
 }
 
 }  // namespace
@@ -58,27 +57,27 @@ asio::awaitable<Result<OwnedPgConn, std::string>> open_listen_connection(PgSocke
   OwnedPgConn conn(PQconnectStartParams(keys, values, /*expand_dbname=*/1));
   const std::string connecting = "cannot connect to PostgreSQL";
   if (!conn) co_return unexpected(connecting + ": out of memory");
-  if (PQstatus(conn.get()) == CONNECTION_BAD) co_return unexpected(connecting + ": " + trimmed(PQerrorMessage(conn.get())));
+  if (PQstatus(conn.get()) == CONNECTION_BAD) co_return unexpected(connecting + ": " + error_of(conn.get()));
 
   // libpq's rule: before the first PQconnectPoll, behave as if it had asked to write.
   PostgresPollingStatusType polled = PGRES_POLLING_WRITING;
   for (int step = 0; polled != PGRES_POLLING_OK; ++step) {
-    if (polled == PGRES_POLLING_FAILED) co_return unexpected(connecting + ": " + trimmed(PQerrorMessage(conn.get())));
+    if (polled == PGRES_POLLING_FAILED) co_return unexpected(connecting + ": " + error_of(conn.get()));
     if (step == kMaxConnectSteps) co_return unexpected(connecting + ": no end after " + std::to_string(step) + " steps");
     const Outcome ready = co_await waits.wait(conn.get(), polled == PGRES_POLLING_READING ? For::kRead : For::kWrite);
     if (ready != Outcome::kReady) co_return unexpected(failure(ready, "connecting to PostgreSQL", timeout, conn.get()));
     polled = PQconnectPoll(conn.get());
   }
-  PQsetNoticeProcessor(conn.get(), ignore_notice, nullptr);
+  PQsetNoticeProcessor(conn.get(), ignore_libpq_notice, nullptr);
   // From here on no libpq call waits for the server: sends queue, reads take what is there.
   if (PQsetnonblocking(conn.get(), 1) != 0)
-    co_return unexpected("cannot make the connection non-blocking: " + trimmed(PQerrorMessage(conn.get())));
+    co_return unexpected("cannot make the connection non-blocking: " + error_of(conn.get()));
 
   const std::string listening = kListenCommand;  // for messages
   if (PQsendQuery(conn.get(), kListenCommand) == 0)
-    co_return unexpected(listening + " failed: " + trimmed(PQerrorMessage(conn.get())));
+    co_return unexpected(listening + " failed: " + error_of(conn.get()));
   for (int flushed = PQflush(conn.get()); flushed != 0; flushed = PQflush(conn.get())) {
-    if (flushed < 0) co_return unexpected(listening + " failed: " + trimmed(PQerrorMessage(conn.get())));
+    if (flushed < 0) co_return unexpected(listening + " failed: " + error_of(conn.get()));
     const Outcome ready = co_await waits.wait(conn.get(), For::kWrite);
     if (ready != Outcome::kReady) co_return unexpected(failure(ready, listening, timeout, conn.get()));
   }
@@ -89,12 +88,12 @@ asio::awaitable<Result<OwnedPgConn, std::string>> open_listen_connection(PgSocke
       const Outcome ready = co_await waits.wait(conn.get(), For::kRead);
       if (ready != Outcome::kReady) co_return unexpected(failure(ready, listening, timeout, conn.get()));
       if (PQconsumeInput(conn.get()) == 0)
-        co_return unexpected(listening + " failed: " + trimmed(PQerrorMessage(conn.get())));
+        co_return unexpected(listening + " failed: " + error_of(conn.get()));
     }
     PGresult* result = PQgetResult(conn.get());
     if (result == nullptr) break;
     if (PQresultStatus(result) != PGRES_COMMAND_OK && error.empty())
-      error = listening + " failed: " + trimmed(PQresultErrorMessage(result));
+      error = listening + " failed: " + trimmed_libpq_message(PQresultErrorMessage(result));
     PQclear(result);
   }
   if (!error.empty()) co_return unexpected(error);

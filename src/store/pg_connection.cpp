@@ -10,18 +10,11 @@
 
 #include <vector>
 
+#include "illhub/store/libpq_text.hpp"
+
 namespace illhub::store {
 namespace {
 
-std::string trimmed(const char* message) {
-  std::string text = message ? message : "";
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-  return text;
-}
-
-// Notices (e.g. "relation already exists, skipping") are not errors, and the store has no
-// log of its own: libpq's default would print them to stderr.
-void ignore_notice(void*, const char*) {}
 
 // libpq wants NUL-terminated text parameters and separate arrays of pointers, lengths and
 // formats. Text is copied so string_views need not be terminated.
@@ -70,7 +63,7 @@ Result<ParamArrays, StoreError> to_arrays(std::span<const PgParam> params) {
 StoreError error_from_connection(pg_conn* conn, std::string_view what) {
   const bool lost = conn == nullptr || PQstatus(conn) != CONNECTION_OK;
   std::string message(what);
-  const std::string detail = trimmed(conn ? PQerrorMessage(conn) : "out of memory");
+  const std::string detail = trimmed_libpq_message(conn ? PQerrorMessage(conn) : "out of memory");
   if (!detail.empty()) message += ": " + detail;
   return make_error(lost ? StoreError::Kind::kConnectionLost : StoreError::Kind::kOther,
                     std::move(message));
@@ -87,7 +80,7 @@ Result<PgConnection, StoreError> PgConnection::connect(const std::string& connin
     PQfinish(conn);
     return unexpected(std::move(error));
   }
-  PQsetNoticeProcessor(conn, ignore_notice, nullptr);
+  PQsetNoticeProcessor(conn, ignore_libpq_notice, nullptr);
   return PgConnection(conn);
 }
 
@@ -133,8 +126,8 @@ Result<PgResult, StoreError> PgConnection::check(pg_result* raw) {
   const char* detail = PQresultErrorField(raw, PG_DIAG_MESSAGE_DETAIL);
   StoreError error;
   error.sqlstate = state ? state : "";
-  error.message = primary ? trimmed(primary) : trimmed(PQresultErrorMessage(raw));
-  if (detail) error.message += " (" + trimmed(detail) + ")";
+  error.message = primary ? trimmed_libpq_message(primary) : trimmed_libpq_message(PQresultErrorMessage(raw));
+  if (detail) error.message += " (" + trimmed_libpq_message(detail) + ")";
   // Whatever the code says, a connection libpq now considers broken is a lost connection:
   // the caller's next step is a reconnect, not a retry on this one.
   error.kind = PQstatus(conn_) != CONNECTION_OK ? StoreError::Kind::kConnectionLost
@@ -289,7 +282,7 @@ Result<Ok, StoreError> PgConnection::reset() {
     error.kind = StoreError::Kind::kConnectionLost;
     return unexpected(std::move(error));
   }
-  PQsetNoticeProcessor(conn_, ignore_notice, nullptr);
+  PQsetNoticeProcessor(conn_, ignore_libpq_notice, nullptr);
   return Ok{};
 }
 
