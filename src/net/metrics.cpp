@@ -13,6 +13,7 @@ const std::vector<double> kCommitBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 
                                             0.1,    0.25,  0.5,    1,     2.5,  5,     10};
 // Delivery latency spans a recipient connected now (milliseconds) to one that was offline for
 // hours (its rows wait in the outbox): the upper buckets are coarse on purpose.
+const std::vector<double> kBatchBuckets = {1, 2, 4, 8, 16, 32, 64};
 const std::vector<double> kDeliveryBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
                                               2.5,   5,      10,    30,   60,    300,  1800, 3600, 21600, 86400};
 
@@ -91,8 +92,11 @@ Metrics::Metrics()
           "illhub_delivery_latency_seconds",
           "From an APDU's acceptance (outbox row created) to its bytes written to the recipient", kDeliveryBuckets)),
       commit_latency(registry.histogram("illhub_commit_latency_seconds",
-                                        "Duration of one TransactionStore::apply (all its attempts), on a database thread",
-                                        kCommitBuckets)) {
+                                        "Duration of the apply an APDU was in (one APDU, or a batch sharing one COMMIT), on a database thread",
+                                        kCommitBuckets)),
+      commit_batch_size(registry.histogram("illhub_commit_batch_size",
+                                           "APDUs applied under one COMMIT (group commit, database.group_commit)",
+                                           kBatchBuckets)) {
   connections_open.set(0);  // a known value from the start; the outbox gauges need the database
 }
 

@@ -60,6 +60,8 @@ Server::Server(asio::io_context& io, store::ConnectionPool& pool, store::Transac
       [this](const std::string& recipient) { delivery_->wake(recipient); },
       [this](const std::string& symbol) { return sessions_.count(symbol); }});
   context_->recorder = options_.recorder;
+  applies_ = std::make_unique<ApplyBatcher>(db_threads_, store, metrics_, options_.group_commit);
+  context_->applies = applies_.get();
   // Rows for recipients connected here are born claimed and handed over (docs/NET.md, "Delivery").
   context_->on_born_claimed = [this](const std::string& recipient, std::int64_t id, std::vector<std::uint8_t> apdu) {
     delivery_->hand(recipient, OutboxRow{id, std::move(apdu), 0, 0});

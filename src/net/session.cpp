@@ -13,6 +13,7 @@
 
 #include "illhub/codec/codec.hpp"
 #include "illhub/codec/envelope.hpp"
+#include "illhub/net/apply_batcher.hpp"
 #include "illhub/net/blocking.hpp"
 #include "illhub/net/peer_identity.hpp"
 #include "illhub/net/reports.hpp"
@@ -322,19 +323,14 @@ asio::awaitable<void> Session::handle_frame(std::vector<std::uint8_t> frame) {
     co_return;
   }
 
-  // Record it (blocking libpq, on the database threads). Nothing is answered or relayed
-  // before apply() returns, i.e. before COMMIT.
+  // Record it (on the database threads, perhaps sharing a COMMIT with other connections'
+  // APDUs: ApplyBatcher). Nothing is answered or relayed before that COMMIT.
   busy_ = true;
-  store::TransactionStore& store = ctx_.store;
   const std::string sender = peer_;
-  Metrics& metrics = ctx_.metrics;
-  auto applied_call = [&store, &metrics, apdu, sender] {
-    const auto started = Clock::now();
-    auto result = store.apply(*apdu, sender);
-    metrics.commit_latency.observe(std::chrono::duration<double>(Clock::now() - started).count());
-    return result;
-  };
-  auto applied = co_await run_blocking(ctx_.db_threads, applied_call);
+  // Named, not temporaries of the co_await expression (see run_blocking on GCC 12).
+  std::shared_ptr<const codec::Apdu> applying_apdu = apdu;
+  auto applying = ctx_.applies->apply(applying_apdu, sender);
+  auto applied = co_await std::move(applying);
   busy_ = false;
   touch();
 

@@ -425,27 +425,86 @@ bool worth_rerunning(const StoreError& error) {
 TransactionStore::TransactionStore(ConnectionPool& pool, hub::LedgerPolicy policy)
     : pool_(pool), policy_(std::move(policy)) {}
 
-Result<ApplyResult, StoreError> TransactionStore::apply(const codec::Apdu& apdu,
-                                                        std::string_view sender_symbol) {
-  const codec::Envelope e = codec::read_envelope(apdu);
-  const TransactionKey key = key_of(e);
-  ApplyResult out;
-  StoreError last_error = make_error(StoreError::Kind::kOther, "not attempted");
-  const auto started = std::chrono::steady_clock::now();
-  bool lost_connection = false;  // an earlier attempt lost its connection, perhaps during COMMIT
+TransactionStore::Step TransactionStore::attempt(PgConnection& conn, const codec::Apdu& apdu,
+                                                 const codec::Envelope& e, const TransactionKey& key,
+                                                 std::string_view sender_symbol, bool lost_connection,
+                                                 bool in_batch, ApplyResult& out, StoreError& error) {
   // A duplicate found after a lost connection may be this apply's own COMMIT; if that COMMIT
   // birthed a claimed outbox row, nothing but the caller's hand-off will deliver it (no NOTIFY
   // was sent, and this node's claim keeps others off). If the look-up fails, the row is
   // delivered when its lease ends.
-  auto duplicate = [&](PgConnection& conn, const Loaded& loaded) {
-    if (!lost_connection || !birth_claims_) return out;
+  auto duplicate = [&](const Loaded& loaded) {
+    if (!lost_connection || !birth_claims_) return Step::kDone;
     auto row = born_claimed_row(conn, loaded, e, sender_symbol, birth_claims_->node_id);
     if (row && *row != 0) {
       out.outbox_id = *row;
       out.born_claimed = true;
     }
-    return out;
+    return Step::kDone;
   };
+  auto failed = [&](StoreError cause) {
+    error = std::move(cause);
+    return Step::kFailed;
+  };
+  conn.prepare("load_transaction", kLoadTransaction);
+  conn.prepare("load_peers", std::string(kLoadPeers));
+  auto loaded = load(conn, key, e);
+  if (!loaded) return failed(loaded.error());
+  // A request addressed to the hub (or carrying a send-to-list) names no member as responder.
+  const bool route_new = intermediary_ && !loaded->snapshot.exists && intermediary_->routes(e);
+  hub::Incoming incoming{e, std::string(sender_symbol), route_new || loaded->responder_is_member};
+  out.decision = hub::decide(incoming, loaded->snapshot, policy_);
+  out.outcome = out.decision.outcome;
+  out.transaction_id = loaded->id;
+  out.event_id = out.outbox_id = 0;
+  out.born_claimed = false;
+
+  if (out.outcome == hub::Outcome::kDuplicate) return duplicate(*loaded);  // nothing new to record
+  if (out.outcome == hub::Outcome::kRefused) {
+    // An older APDU sent again meets a state that has moved on, so the tables refuse it;
+    // if it was applied before, it is a duplicate, not a new mistake.
+    auto applied = applied_before(conn, *loaded, e, sender_symbol);
+    if (!applied) return failed(applied.error());
+    if (*applied) {
+      out.outcome = hub::Outcome::kDuplicate;
+      out.decision.outcome = hub::Outcome::kDuplicate;
+      out.decision.refusal.reset();
+      return duplicate(*loaded);
+    }
+    auto id = write_refusal(conn, *loaded, e, apdu.bytes(), sender_symbol, out.decision);
+    if (!id) return failed(id.error());
+    out.event_id = *id;
+    return Step::kDone;
+  }
+  std::optional<std::string> moving_on;
+  if (intermediary_ && !route_new)
+    moving_on = intermediary_->moving_on(loaded->routed, loaded->snapshot.view.requester, e, out.decision);
+  if ((route_new || moving_on) && in_batch) return Step::kSolo;
+  auto written = route_new || moving_on
+                     ? write_routed(conn, *intermediary_, *loaded, key, e, apdu, sender_symbol, moving_on, out)
+                     : write_accepted(conn, *loaded, key, e, apdu.bytes(), sender_symbol, out.decision,
+                                      birth_claims_ ? &*birth_claims_ : nullptr, out);
+  if (!written) return failed(written.error());
+  if (*written == Written::kConflict) return Step::kRerun;
+  if (intermediary_ && !route_new && !moving_on && out.decision.sender_role == Role::kResponder &&
+      (e.kind == codec::ApduKind::kIllAnswer || e.kind == codec::ApduKind::kShipped)) {
+    // Only for `illctl show`: the timer sweep settles an attempt left open if this fails.
+    // An answer that did not move on (the borrower had cancelled) keeps its own name.
+    const std::string outcome(hub::moving_on_outcome(e).value_or("supplying"));
+    (void)intermediary_->note_answer(conn, out.transaction_id, std::string(sender_symbol), outcome);
+  }
+  return Step::kDone;
+}
+
+Result<ApplyResult, StoreError> TransactionStore::apply(const codec::Apdu& apdu, std::string_view sender_symbol,
+                                                        bool maybe_committed) {
+  const codec::Envelope e = codec::read_envelope(apdu);
+  const TransactionKey key = key_of(e);
+  ApplyResult out;
+  StoreError last_error = make_error(StoreError::Kind::kOther, "not attempted");
+  const auto started = std::chrono::steady_clock::now();
+  // An earlier attempt (or the batch this APDU was in) lost its connection, perhaps during COMMIT.
+  bool lost_connection = maybe_committed;
   for (out.attempts = 1; out.attempts <= kMaxAttempts; ++out.attempts) {
     if (out.attempts > 1 && last_error.kind == StoreError::Kind::kConnectionLost) lost_connection = true;
     if (out.attempts > 1 && last_error.kind == StoreError::Kind::kConnectionLost &&
@@ -458,66 +517,9 @@ Result<ApplyResult, StoreError> TransactionStore::apply(const codec::Apdu& apdu,
       if (!worth_rerunning(last_error)) break;
       continue;
     }
-    PgConnection& conn = **lease;
-    conn.prepare("load_transaction", kLoadTransaction);
-    conn.prepare("load_peers", std::string(kLoadPeers));
-    auto loaded = load(conn, key, e);
-    if (!loaded) {
-      last_error = loaded.error();
-      if (!worth_rerunning(last_error)) break;
-      continue;
-    }
-    // A request addressed to the hub (or carrying a send-to-list) names no member as responder.
-    const bool route_new = intermediary_ && !loaded->snapshot.exists && intermediary_->routes(e);
-    hub::Incoming incoming{e, std::string(sender_symbol), route_new || loaded->responder_is_member};
-    out.decision = hub::decide(incoming, loaded->snapshot, policy_);
-    out.outcome = out.decision.outcome;
-    out.transaction_id = loaded->id;
-
-    if (out.outcome == hub::Outcome::kDuplicate) return duplicate(conn, *loaded);  // nothing new to record
-    if (out.outcome == hub::Outcome::kRefused) {
-      // An older APDU sent again meets a state that has moved on, so the tables refuse it;
-      // if it was applied before, it is a duplicate, not a new mistake.
-      auto applied = applied_before(conn, *loaded, e, sender_symbol);
-      if (!applied) {
-        last_error = applied.error();
-        if (!worth_rerunning(last_error)) break;
-        continue;
-      }
-      if (*applied) {
-        out.outcome = hub::Outcome::kDuplicate;
-        out.decision.outcome = hub::Outcome::kDuplicate;
-        out.decision.refusal.reset();
-        return duplicate(conn, *loaded);
-      }
-      auto id = write_refusal(conn, *loaded, e, apdu.bytes(), sender_symbol, out.decision);
-      if (id) {
-        out.event_id = *id;
-        return out;
-      }
-      last_error = id.error();
-      if (!worth_rerunning(last_error)) break;
-      continue;
-    }
-    std::optional<std::string> moving_on;
-    if (intermediary_ && !route_new)
-      moving_on = intermediary_->moving_on(loaded->routed, loaded->snapshot.view.requester, e, out.decision);
-    auto written = route_new || moving_on
-                       ? write_routed(conn, *intermediary_, *loaded, key, e, apdu, sender_symbol, moving_on, out)
-                       : write_accepted(conn, *loaded, key, e, apdu.bytes(), sender_symbol, out.decision,
-                                        birth_claims_ ? &*birth_claims_ : nullptr, out);
-    if (written && *written == Written::kDone) {
-      if (intermediary_ && !route_new && !moving_on && out.decision.sender_role == Role::kResponder &&
-          (e.kind == codec::ApduKind::kIllAnswer || e.kind == codec::ApduKind::kShipped)) {
-        // Only for `illctl show`: the timer sweep settles an attempt left open if this fails.
-        // An answer that did not move on (the borrower had cancelled) keeps its own name.
-        const std::string outcome(hub::moving_on_outcome(e).value_or("supplying"));
-        (void)intermediary_->note_answer(conn, out.transaction_id, std::string(sender_symbol), outcome);
-      }
-      return out;
-    }
-    if (written) continue;  // another writer was first: decide again on what it wrote
-    last_error = written.error();
+    const Step step = attempt(**lease, apdu, e, key, sender_symbol, lost_connection, false, out, last_error);
+    if (step == Step::kDone) return out;
+    if (step == Step::kRerun) continue;
     // The same APDU already recorded (an older copy than the last one applied, or a
     // concurrent copy that committed first): already applied, nothing more to do.
     if (last_error.kind == StoreError::Kind::kUniqueViolation) {

@@ -58,6 +58,7 @@ struct Metrics {
   CounterFamily& deliveries;           // illhub_deliveries_total{result}
   Histogram& delivery_latency;         // illhub_delivery_latency_seconds
   Histogram& commit_latency;           // illhub_commit_latency_seconds
+  Histogram& commit_batch_size;        // illhub_commit_batch_size
 };
 
 }  // namespace illhub::net

@@ -91,12 +91,23 @@ struct TlsOptions {
   std::string client_ca;
 };
 
+/// Group commit (ApplyBatcher, docs/NET.md "Group commit").
+struct ApplyBatchOptions {
+  /// APDUs under one COMMIT at most; 1 turns group commit off (one COMMIT per APDU).
+  std::size_t max_batch = 32;
+  /// Batches being applied at once, each on its own database thread and connection. Fewer
+  /// writers make bigger batches; more keep more of PostgreSQL's cores busy.
+  std::size_t writers = 3;
+};
+
 struct ServerOptions {
   std::string listen_host = "127.0.0.1";
   std::uint16_t listen_port = 4990;  // 0: any free port (Server::local_endpoint says which)
   SessionLimits limits;
   DeliveryOptions delivery;
   TimerOptions timers;
+  /// Group commit: how many APDUs may share one COMMIT, and how many batches run at once.
+  ApplyBatchOptions group_commit;
   /// libpq conninfo for the dedicated LISTEN connection (the same database as the pool).
   std::string conninfo;
   /// The status port (/metrics, /healthz, /readyz; docs/METRICS.md), HOST:PORT with a numeric

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "illhub/net/apply_batcher.hpp"
 #include "illhub/net/delivery.hpp"
 #include "illhub/net/metrics.hpp"
 #include "illhub/net/options.hpp"
@@ -85,6 +86,8 @@ class Server {
   OutboxStore outbox_;
   SessionRegistry sessions_;
   std::unique_ptr<SessionContext> context_;
+  /// Group commit for every session's APDUs (destroyed after db_threads_ is joined).
+  std::unique_ptr<ApplyBatcher> applies_;
   /// Contexts replaced by set_limits, kept because open sessions still refer to theirs. One
   /// small struct per reload.
   std::vector<std::unique_ptr<SessionContext>> retired_contexts_;

@@ -41,6 +41,8 @@ class Session;
 
 /// What sessions share: the database thread pool, the store, the peers, and the hooks the
 /// server wires to delivery. Outlives every session.
+class ApplyBatcher;
+
 struct SessionContext {
   asio::thread_pool& db_threads;
   store::TransactionStore& store;
@@ -65,6 +67,9 @@ struct SessionContext {
   /// delivery. Null: birth claims are off (the store never births a row then).
   std::function<void(const std::string& recipient, std::int64_t outbox_id, std::vector<std::uint8_t> apdu)>
       on_born_claimed = nullptr;
+  /// Where accepted-or-refused APDUs are applied (group commit). Set by the server; must
+  /// outlive every session.
+  ApplyBatcher* applies = nullptr;
 };
 
 class Session : public std::enable_shared_from_this<Session> {

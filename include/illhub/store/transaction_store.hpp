@@ -9,14 +9,18 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "illhub/codec/apdu.hpp"
+#include "illhub/codec/envelope.hpp"
 #include "illhub/hub/engine.hpp"
 #include "illhub/store/connection_pool.hpp"
 #include "illhub/store/intermediary.hpp"
 #include "illhub/store/store_error.hpp"
+#include "illhub/store/transaction_key.hpp"
 #include "illhub/util/result.hpp"
 
 namespace illhub::store {
@@ -60,6 +64,12 @@ struct BirthClaims {
   std::function<bool(const std::string& recipient)> connected_here;
 };
 
+/// One APDU for apply_batch: the APDU and the peer its connection speaks for.
+struct BatchItem {
+  const codec::Apdu* apdu = nullptr;
+  std::string sender_symbol;
+};
+
 class TransactionStore {
  public:
   /// `pool` must outlive the store. Thread-safe: each apply() takes its own connection.
@@ -74,7 +84,23 @@ class TransactionStore {
   /// database stayed unreachable or refused a write for a reason no rerun fixes; nothing may
   /// be acknowledged. Nothing was applied then, unless the connection was lost during the
   /// commit and no rerun followed: the peer's retry then finds it applied (kDuplicate).
-  Result<ApplyResult, StoreError> apply(const codec::Apdu& apdu, std::string_view sender_symbol);
+  ///
+  /// `maybe_committed`: an earlier try at this APDU lost its connection, perhaps during its
+  /// COMMIT (apply_batch's fallback): a duplicate found is then looked at as this node's own.
+  Result<ApplyResult, StoreError> apply(const codec::Apdu& apdu, std::string_view sender_symbol,
+                                        bool maybe_committed = false);
+
+  /// Group commit: applies several APDUs, from different connections, in one database
+  /// transaction with one COMMIT, and returns each one's result in the order given. Each APDU
+  /// is decided exactly as apply() decides it, on the state the APDUs before it in the batch
+  /// left (they are taken in the order of their transaction keys, so two batches lock rows in
+  /// one order). Nothing is written for any of them unless the COMMIT succeeds; then all
+  /// results hold at once. If anything in the batch fails (a deadlock, a lost connection, a
+  /// write refused), it is rolled back and every APDU is applied alone with apply(), so one
+  /// bad APDU costs the others a second try, never their place. APDUs the hub acts on as
+  /// intermediary are applied alone after the batch. Two APDUs of one connection never share a
+  /// batch (a connection waits for each answer), so their order is kept. Blocks.
+  std::vector<Result<ApplyResult, StoreError>> apply_batch(std::span<const BatchItem> items);
 
   /// Makes the hub the intermediary for requests addressed to it (docs/ROUTING.md); null (the
   /// default): every request goes to the lender it names. Set before the first apply();
@@ -86,6 +112,19 @@ class TransactionStore {
   void set_birth_claims(std::optional<BirthClaims> claims) { birth_claims_ = std::move(claims); }
 
  private:
+  /// What one try at an APDU came to.
+  enum class Step {
+    kDone,    // `out` is the result
+    kRerun,   // another writer changed the transaction first: decide again on what it wrote
+    kSolo,    // in a batch only: the hub acts as intermediary, which needs a transaction of its own
+    kFailed,  // `error` says why
+  };
+  /// One try at an APDU on `conn`, inside whatever transaction `conn` is in (none: the write
+  /// commits alone). `in_batch`: an APDU the intermediary would act on is left (kSolo).
+  Step attempt(PgConnection& conn, const codec::Apdu& apdu, const codec::Envelope& e, const TransactionKey& key,
+               std::string_view sender_symbol, bool lost_connection, bool in_batch, ApplyResult& out,
+               StoreError& error);
+
   ConnectionPool& pool_;
   hub::LedgerPolicy policy_;
   const Intermediary* intermediary_ = nullptr;

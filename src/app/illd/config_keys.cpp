@@ -204,6 +204,10 @@ std::vector<ConfigKey> make_keys() {
   k.push_back(string_key("database", "uri", true, [](auto& c) -> auto& { return c.database_uri; }));
   k.push_back(string_key("database", "data_dir", false, [](auto& c) -> auto& { return c.data_dir; }));
   k.push_back(count_key("database", "threads", kRestart, 1, 64, [](auto& c) -> auto& { return c.database_threads; }));
+  k.push_back(count_key("database", "group_commit", kRestart, 1, 1024,
+                        [](auto& c) -> auto& { return c.server.group_commit.max_batch; }));
+  k.push_back(count_key("database", "writers", kRestart, 1, 64,
+                        [](auto& c) -> auto& { return c.server.group_commit.writers; }));
 
   k.push_back(count_key("limits", "max_connections", kLive, 1, 1'000'000,
                         [](auto& c) -> auto& { return c.server.limits.max_connections; }));

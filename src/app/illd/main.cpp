@@ -117,6 +117,8 @@ int run(const illd::ConfigSources& sources, illd::IlldConfig config) {
   }
 
   const std::size_t db_threads = config.database_threads;
+  // Each batch being written holds a database thread: leave at least one for delivery.
+  options.group_commit.writers = std::max<std::size_t>(1, std::min(options.group_commit.writers, db_threads > 1 ? db_threads - 1 : 1));
   store::ConnectionPool pool(store::PoolOptions{conninfo, db_threads + 2});
   store::TransactionStore transactions(pool, hub::LedgerPolicy{});
   // The hub as intermediary (docs/ROUTING.md): a request to the hub without a send-to-list gets

@@ -37,6 +37,7 @@ TEST(Metrics, EveryDocumentedSeriesIsRegisteredWithItsType) {
         "# TYPE illhub_connections_refused_total counter\n", "# TYPE illhub_outbox_pending gauge\n",
         "# TYPE illhub_outbox_failed gauge\n", "# TYPE illhub_deliveries_total counter\n",
         "# TYPE illhub_delivery_latency_seconds histogram\n", "# TYPE illhub_commit_latency_seconds histogram\n",
+        "# TYPE illhub_commit_batch_size histogram\n",
         "illhub_connections_open 0\n"})
     EXPECT_NE(text.find(line), std::string::npos) << line;
   // Unknown until the database was asked: no sample rather than a made-up 0.
