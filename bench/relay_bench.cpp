@@ -30,6 +30,7 @@
 #include "illhub/store/embedded_cluster.hpp"
 #include "illhub/store/migrator.hpp"
 #include "illhub/store/pg_connection.hpp"
+#include "net/http_client.hpp"
 #include "net/illd_process.hpp"
 #include "pgbench_baseline.hpp"
 #include "proc_stats.hpp"
@@ -103,6 +104,17 @@ bool set_up_databases(store::EmbeddedCluster& cluster, int pairs) {
 }
 
 const char* verdict(bool met) { return met ? "met" : "NOT met"; }
+
+/// illd's group commit so far (illhub_commit_batch_size from its /metrics): batches, APDUs.
+struct Batches {
+  double count = 0, apdus = 0;
+};
+Batches batches_of(std::uint16_t metrics_port) {
+  const auto reply = test::http_get(metrics_port, "/metrics");
+  if (!reply.ok) return {};
+  return {test::sample(reply.body, "illhub_commit_batch_size_count").value_or(0),
+          test::sample(reply.body, "illhub_commit_batch_size_sum").value_or(0)};
+}
 
 }  // namespace
 
@@ -180,17 +192,23 @@ int main(int argc, char** argv) {
   if (ok) {
     std::printf("relay_bench: %.1f s per run; illd --log-level warn%s%s; throwaway cluster with fsync off\n",
                 args.seconds, args.record_dir.empty() ? "" : " --record-dir ", args.record_dir.c_str());
-    std::printf("%9s %6s %12s %9s %8s %8s %8s %13s %6s %22s\n", "in flight", "pairs", "lifecycles/s",
-                "APDU/s", "p50 ms", "p99 ms", "max ms", "pgbench tx/s", "ratio", "CPU% illd/pg/peers");
+    std::printf("%9s %6s %12s %9s %8s %8s %8s %13s %6s %22s %12s\n", "in flight", "pairs", "lifecycles/s",
+                "APDU/s", "p50 ms", "p99 ms", "max ms", "pgbench tx/s", "ratio", "CPU% illd/pg/peers",
+                "APDUs/COMMIT");
   }
   for (int in_flight : {1, 16, 256}) {
     if (!ok) break;
     const int pairs = std::min(in_flight, args.pairs);
     if (profile && in_flight == 16 && !bench::reset_statement_profile(*profile)) profile.reset();
     const double illd_cpu = bench::cpu_seconds(illd.pid()), pg_cpu = bench::tree_cpu_seconds(postmaster);
+    const Batches batches_before = batches_of(illd.metrics_port());
     const auto r = load.run({in_flight, pairs, args.seconds, "N" + std::to_string(in_flight)});
     const double illd_used = bench::cpu_seconds(illd.pid()) - illd_cpu;
     const double pg_used = bench::tree_cpu_seconds(postmaster) - pg_cpu;
+    const Batches batches_after = batches_of(illd.metrics_port());
+    const double per_commit = batches_after.count > batches_before.count
+                                  ? (batches_after.apdus - batches_before.apdus) / (batches_after.count - batches_before.count)
+                                  : 0;
     if (!r.error.empty() || r.mismatches || r.lost) {
       std::fprintf(stderr, "relay_bench: %d in flight: %s; %ld frame(s) not as sent, %ld APDU(s) never arrived\n",
                    in_flight, r.error.c_str(), r.mismatches, r.lost);
@@ -207,9 +225,10 @@ int main(int argc, char** argv) {
     }
     const double ratio = apdu_rate / pgbench;
     // CPU over the relay run: illd's and PostgreSQL's include the drain after the window.
-    std::printf("%9d %6d %12.1f %9.0f %8.2f %8.2f %8.1f %13.0f %6.2f %10.0f/%.0f/%.0f\n", in_flight, pairs,
+    std::printf("%9d %6d %12.1f %9.0f %8.2f %8.2f %8.1f %13.0f %6.2f %10.0f/%.0f/%.0f %12.2f\n", in_flight, pairs,
                 static_cast<double>(r.lifecycles) / r.seconds, apdu_rate, r.p50_ms, r.p99_ms, r.max_ms, pgbench,
-                ratio, 100 * illd_used / r.seconds, 100 * pg_used / r.seconds, 100 * r.client_cpu_seconds / r.seconds);
+                ratio, 100 * illd_used / r.seconds, 100 * pg_used / r.seconds, 100 * r.client_cpu_seconds / r.seconds,
+                per_commit);
     if (in_flight == 16) {
       ratio_at_16 = ratio;
       p99_at_16 = r.p99_ms;

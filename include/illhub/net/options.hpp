@@ -97,7 +97,7 @@ struct ApplyBatchOptions {
   std::size_t max_batch = 32;
   /// Batches being applied at once, each on its own database thread and connection. Fewer
   /// writers make bigger batches; more keep more of PostgreSQL's cores busy.
-  std::size_t writers = 3;
+  std::size_t writers = 2;
 };
 
 struct ServerOptions {
