@@ -4,6 +4,7 @@
 // any reason leaves nothing half-written: every APDU is then applied alone.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <optional>
 #include <set>
 #include <string>
@@ -194,6 +195,33 @@ END $$)sql"));
   EXPECT_EQ(count("SELECT count(*) FROM transactions"), 3);
   EXPECT_EQ(count("SELECT count(*) FROM events"), 3);
   EXPECT_EQ(count("SELECT count(*) FROM outbox"), 3);
+}
+
+TEST_F(GroupCommitTest, AfterALostCommitTheBornClaimedRowIsFoundAgain) {
+  // A batch whose COMMIT answer was lost is applied again one APDU at a time with
+  // maybe_committed: an APDU found applied is a duplicate, and the row its COMMIT birthed
+  // claimed for this node comes back to be handed over (nothing else would deliver it).
+  store_->set_birth_claims(BirthClaims{"node-here", std::chrono::seconds(60), [](const std::string&) { return true; }});
+  std::vector<std::pair<codec::Apdu, const char*>> apdus;
+  for (const char* q : {"LC1", "LC2"}) apdus.emplace_back(request(q), kBorrower);
+  const auto results = batch(std::move(apdus));
+  ASSERT_TRUE(results[0] && results[1]);
+  ASSERT_TRUE(results[0]->born_claimed);
+  ASSERT_TRUE(results[1]->born_claimed);
+  EXPECT_EQ(commits_of(results), 1);
+
+  auto again = store_->apply(request("LC1"), kBorrower, /*maybe_committed=*/true);
+  ASSERT_TRUE(again) << again.error().describe();
+  EXPECT_EQ(again->outcome, Outcome::kDuplicate);
+  EXPECT_TRUE(again->born_claimed);
+  EXPECT_EQ(again->outbox_id, results[0]->outbox_id);
+  // Without the hint a duplicate is someone's retry: its row is not handed again.
+  auto retry = store_->apply(request("LC2"), kBorrower);
+  ASSERT_TRUE(retry);
+  EXPECT_EQ(retry->outcome, Outcome::kDuplicate);
+  EXPECT_FALSE(retry->born_claimed);
+  EXPECT_EQ(retry->outbox_id, 0);
+  EXPECT_EQ(count("SELECT count(*) FROM outbox"), 2);
 }
 
 }  // namespace
