@@ -1,5 +1,6 @@
 #include "illhub/codec/ber_scan.hpp"
 
+#include <algorithm>
 #include <cassert>
 #include <cstring>
 
@@ -96,9 +97,15 @@ struct NoRecording {
 template <class Recorder>
 TlvScan scan(std::span<const std::uint8_t> buf, const CodecLimits& limits, Recorder& rec) {
   TlvScan r;
-  // Ends of the constructed values currently open; kIndefinite for indefinite ones.
+  // Ends of the constructed values currently open; kIndefinite for indefinite ones. The
+  // innermost one is also kept in `open_end` (kIndefinite when none is open).
   std::size_t open_ends[64];
+  std::size_t open_end = kIndefinite;
   const int max_depth = limits.max_depth < 64 ? limits.max_depth : 64;
+  // A value that ends within the innermost open definite value, or (inside an indefinite value
+  // or at the top) within both the buffer and the size limit, passes every check on its end.
+  // An open definite value's own end passed them, so it is never past the buffer or the limit.
+  const std::size_t free_end = std::min(buf.size(), limits.max_apdu_bytes);
   int depth = 0;
   std::size_t pos = 0;
   auto fail = [&r](BerProblem problem, std::size_t offset) {
@@ -113,12 +120,29 @@ TlvScan scan(std::span<const std::uint8_t> buf, const CodecLimits& limits, Recor
     r.size = need;
     return r;
   };
+  auto close = [&](std::size_t at) {
+    rec.close(--depth, at);
+    open_end = depth > 0 ? open_ends[depth - 1] : kIndefinite;
+  };
+  auto open = [&](std::size_t at, const Header& h, std::size_t end) {
+    rec.constructed(at, h, depth);
+    open_ends[depth++] = end;
+    open_end = end;
+  };
+  auto complete = [&r](std::size_t size) {
+    r.status = TlvScan::Status::kComplete;
+    r.size = size;
+    return r;
+  };
 
   for (;;) {
     // Close every value that ends here.
     while (depth > 0) {
-      const std::size_t end = open_ends[depth - 1];
-      if (end == kIndefinite) {
+      if (pos == open_end) {
+        close(pos);
+      } else if (open_end != kIndefinite) {
+        break;
+      } else {
         if (pos >= buf.size()) return need_more(pos + 2);
         if (buf[pos] != 0) break;
         if (pos + 1 >= buf.size()) return need_more(pos + 2);
@@ -126,40 +150,50 @@ TlvScan scan(std::span<const std::uint8_t> buf, const CodecLimits& limits, Recor
         // The end-of-contents octets count towards the size too: without this check an
         // indefinite value that arrived whole could end past the limit.
         if (pos + 2 > limits.max_apdu_bytes) return fail(BerProblem::kTooLarge, pos);
-        rec.close(--depth, pos);
+        close(pos);
         rec.end_of_contents(pos);
         pos += 2;
-      } else if (pos == end) {
-        rec.close(--depth, pos);
-      } else {
-        break;
       }
     }
-    if (depth == 0 && pos > 0) {
-      r.status = TlvScan::Status::kComplete;
-      r.size = pos;
-      return r;
+    if (depth == 0 && pos > 0) return complete(pos);
+
+    const std::size_t bound = open_end != kIndefinite ? open_end : free_end;
+    if (pos + 1 < buf.size()) {
+      // Most TLVs have one tag octet and a short definite length, and end where every check
+      // on their end passes: those take this path, which cannot fail. (first == 0 would be
+      // a stray end-of-contents: the general path reports it.)
+      const std::uint8_t first = buf[pos];
+      const std::uint8_t len0 = buf[pos + 1];
+      const std::size_t end = pos + 2 + len0;
+      if ((first & 0x1F) != 0x1F && len0 < 0x80 && first != 0 && end <= bound &&
+          (!(first & 0x20) || depth < max_depth)) {
+        if (pos == 0) {
+          r.tag_class = static_cast<std::uint8_t>(first >> 6);
+          r.constructed = (first & 0x20) != 0;
+          r.tag_number = first & 0x1Fu;
+        }
+        const Header h{static_cast<std::uint8_t>(first >> 6), (first & 0x20) != 0, first & 0x1Fu,
+                       1, 2, len0};
+        if (h.constructed) {
+          open(pos, h, end);
+          pos += 2;
+        } else {
+          rec.primitive(pos, h, depth);
+          pos = end;
+          if (depth == 0) return complete(pos);
+        }
+        continue;
+      }
     }
 
+    // The general path: any header form, and every check in the order it has always run.
     Header h;
-    if (pos + 1 < buf.size() && (buf[pos] & 0x1F) != 0x1F && buf[pos + 1] < 0x80) {
-      // Most headers are one tag octet and one length octet: read those without the
-      // general path's checks, which cannot fail on them.
-      const std::uint8_t first = buf[pos];
-      h.tag_class = static_cast<std::uint8_t>(first >> 6);
-      h.constructed = (first & 0x20) != 0;
-      h.tag_number = first & 0x1Fu;
-      h.tag_bytes = 1;
-      h.header_bytes = 2;
-      h.length = buf[pos + 1];
-    } else {
-      BerProblem problem = BerProblem::kNone;
-      std::size_t need = 0;
-      switch (read_header(buf, pos, h, problem, need)) {
-        case HeaderStatus::kNeedMore: return need_more(need);
-        case HeaderStatus::kError: return fail(problem, pos);
-        case HeaderStatus::kOk: break;
-      }
+    BerProblem problem = BerProblem::kNone;
+    std::size_t need = 0;
+    switch (read_header(buf, pos, h, problem, need)) {
+      case HeaderStatus::kNeedMore: return need_more(need);
+      case HeaderStatus::kError: return fail(problem, pos);
+      case HeaderStatus::kOk: break;
     }
     if (pos == 0) {
       r.tag_class = h.tag_class;
@@ -170,34 +204,27 @@ TlvScan scan(std::span<const std::uint8_t> buf, const CodecLimits& limits, Recor
       return fail(BerProblem::kStrayEndOfContents, pos);  // 00 where no indefinite value is open
 
     const std::size_t content = pos + h.header_bytes;
-    const std::size_t parent_end = depth > 0 ? open_ends[depth - 1] : kIndefinite;
     if (h.length == kIndefinite) {
       r.has_indefinite = true;
       if (depth == max_depth) return fail(BerProblem::kTooDeep, pos);
-      rec.constructed(pos, h, depth);
-      open_ends[depth++] = kIndefinite;
+      open(pos, h, kIndefinite);
       pos = content;
       continue;
     }
     const std::size_t end = content + h.length;
     if (end > limits.max_apdu_bytes) return fail(BerProblem::kTooLarge, pos);
-    if (parent_end != kIndefinite && end > parent_end) return fail(BerProblem::kOverrun, pos);
+    if (open_end != kIndefinite && end > open_end) return fail(BerProblem::kOverrun, pos);
     if (h.constructed) {
       if (depth == max_depth) return fail(BerProblem::kTooDeep, pos);
       // A definite constructed value cannot be checked inside before all of it is here.
       if (end > buf.size()) return need_more(end);
-      rec.constructed(pos, h, depth);
-      open_ends[depth++] = end;
+      open(pos, h, end);
       pos = content;
     } else {
       if (end > buf.size()) return need_more(end);
       rec.primitive(pos, h, depth);
       pos = end;
-    }
-    if (depth == 0) {
-      r.status = TlvScan::Status::kComplete;
-      r.size = pos;
-      return r;
+      if (depth == 0) return complete(pos);
     }
   }
 }
