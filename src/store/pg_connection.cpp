@@ -135,6 +135,30 @@ Result<PgResult, StoreError> PgConnection::check(pg_result* raw) {
   return unexpected(std::move(error));
 }
 
+Result<Ok, StoreError> PgConnection::wait_readable(std::chrono::steady_clock::time_point deadline,
+                                                  std::string_view what) {
+  while (PQisBusy(conn_) != 0) {
+    int wait_ms = -1;
+    if (answer_timeout_.count() > 0) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      wait_ms = static_cast<int>(std::max<std::int64_t>(left.count(), 0));
+    }
+    pollfd fd{PQsocket(conn_), POLLIN, 0};
+    const int ready = fd.fd < 0 ? -1 : poll(&fd, 1, wait_ms);
+    if (ready == 0) {
+      given_up_ = true;  // the answer may still come: this connection cannot carry another statement
+      return unexpected(make_error(StoreError::Kind::kConnectionLost,
+                                   std::string(what) + ": no answer from PostgreSQL within " +
+                                       std::to_string(answer_timeout_.count()) + " ms; connection given up"));
+    }
+    if ((ready < 0 && errno != EINTR) || PQconsumeInput(conn_) == 0) {
+      auto broken = check(nullptr);  // the connection broke: kConnectionLost with libpq's message
+      return unexpected(broken.error());
+    }
+  }
+  return Ok{};
+}
+
 Result<PgResult, StoreError> PgConnection::answer(int sent, std::string_view what) {
   if (given_up_) {
     return unexpected(make_error(StoreError::Kind::kConnectionLost,
@@ -145,25 +169,10 @@ Result<PgResult, StoreError> PgConnection::answer(int sent, std::string_view wha
   // Like PQexec: every result of the statement is read; the first error wins, else the last.
   pg_result* kept = nullptr;
   for (;;) {
-    while (PQisBusy(conn_) != 0) {
-      int wait_ms = -1;
-      if (answer_timeout_.count() > 0) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        wait_ms = static_cast<int>(std::max<std::int64_t>(left.count(), 0));
-      }
-      pollfd fd{PQsocket(conn_), POLLIN, 0};
-      const int ready = fd.fd < 0 ? -1 : poll(&fd, 1, wait_ms);
-      if (ready == 0) {
-        PQclear(kept);
-        given_up_ = true;  // the answer may still come: this connection cannot carry another statement
-        return unexpected(make_error(StoreError::Kind::kConnectionLost,
-                                     std::string(what) + ": no answer from PostgreSQL within " +
-                                         std::to_string(answer_timeout_.count()) + " ms; connection given up"));
-      }
-      if ((ready < 0 && errno != EINTR) || PQconsumeInput(conn_) == 0) {
-        PQclear(kept);
-        return check(nullptr);  // the connection broke: kConnectionLost with libpq's message
-      }
+    auto ready = wait_readable(deadline, what);
+    if (!ready) {
+      PQclear(kept);
+      return unexpected(ready.error());
     }
     pg_result* next = PQgetResult(conn_);
     if (next == nullptr) break;
@@ -175,6 +184,99 @@ Result<PgResult, StoreError> PgConnection::answer(int sent, std::string_view wha
     }
   }
   return check(kept);
+}
+
+std::vector<Result<PgResult, StoreError>> PgConnection::exec_pipeline(std::span<const Piped> statements) {
+  std::vector<Result<PgResult, StoreError>> out;
+  out.reserve(statements.size());
+  auto fail_all = [&](const StoreError& error) {
+    out.clear();
+    for (std::size_t i = 0; i < statements.size(); ++i) out.emplace_back(unexpected(error));
+    return std::move(out);
+  };
+  if (statements.empty()) return out;
+  if (given_up_)
+    return fail_all(make_error(StoreError::Kind::kConnectionLost, "connection given up after an unanswered statement"));
+  // Prepared on the server before the pipeline (once per connection), so a failed PREPARE
+  // cannot leave the pipeline half-sent.
+  std::vector<ParamArrays> arrays;
+  arrays.reserve(statements.size());
+  for (const Piped& st : statements) {
+    if (st.prepared) {
+      auto ready = ensure_prepared(st.sql);
+      if (!ready) return fail_all(ready.error());
+    }
+    auto a = to_arrays(st.params);
+    if (!a) return fail_all(a.error());
+    arrays.push_back(std::move(*a));
+  }
+  if (PQenterPipelineMode(conn_) == 0) return fail_all(error_from_connection(conn_, "cannot enter pipeline mode"));
+  bool sent = true;
+  for (std::size_t i = 0; i < statements.size() && sent; ++i) {
+    const Piped& st = statements[i];
+    const ParamArrays& a = arrays[i];
+    const int n = static_cast<int>(st.params.size());
+    sent = st.prepared ? PQsendQueryPrepared(conn_, st.sql.c_str(), n, a.values.data(), a.lengths.data(),
+                                             a.formats.data(), /*resultFormat=*/0) != 0
+                       : PQsendQueryParams(conn_, st.sql.c_str(), n, nullptr, a.values.data(), a.lengths.data(),
+                                           a.formats.data(), /*resultFormat=*/0) != 0;
+  }
+  if (sent) sent = PQpipelineSync(conn_) != 0;
+  if (!sent) {
+    // Half a pipeline may be on its way: the connection cannot be trusted with another one.
+    StoreError error = error_from_connection(conn_, "pipeline not sent");
+    error.kind = StoreError::Kind::kConnectionLost;
+    given_up_ = true;
+    return fail_all(error);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + answer_timeout_;
+  for (std::size_t i = 0; i < statements.size(); ++i) {
+    // Each statement's results end with a null result, as outside a pipeline.
+    pg_result* kept = nullptr;
+    for (;;) {
+      auto ready = wait_readable(deadline, "pipeline");
+      if (!ready) {
+        PQclear(kept);
+        given_up_ = true;
+        return fail_all(ready.error());
+      }
+      pg_result* next = PQgetResult(conn_);
+      if (next == nullptr) break;
+      if (kept != nullptr && PQresultStatus(kept) == PGRES_FATAL_ERROR) {
+        PQclear(next);
+      } else {
+        PQclear(kept);
+        kept = next;
+      }
+    }
+    if (kept != nullptr && PQresultStatus(kept) == PGRES_PIPELINE_ABORTED) {
+      PQclear(kept);
+      out.emplace_back(unexpected(make_error(StoreError::Kind::kOther,
+                                             "not run: an earlier statement of its pipeline failed")));
+    } else {
+      out.push_back(check(kept));
+    }
+  }
+  // Then the sync point's own result, and the connection leaves pipeline mode.
+  for (bool synced = false; !synced;) {
+    auto ready = wait_readable(deadline, "pipeline sync");
+    if (!ready) {
+      given_up_ = true;
+      return fail_all(ready.error());
+    }
+    pg_result* r = PQgetResult(conn_);
+    if (r == nullptr) continue;
+    synced = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+    PQclear(r);
+  }
+  if (PQexitPipelineMode(conn_) == 0) {
+    given_up_ = true;
+    return fail_all(error_from_connection(conn_, "cannot leave pipeline mode"));
+  }
+  // A statement that found the connection broken fails the rest too: nothing after it ran.
+  for (auto& r : out)
+    if (!r && r.error().kind == StoreError::Kind::kConnectionLost) return fail_all(r.error());
+  return out;
 }
 
 Result<PgResult, StoreError> PgConnection::exec(std::string_view sql,

@@ -1,6 +1,7 @@
 #include "illhub/store/transaction_store.hpp"
 
 #include <array>
+#include <memory>
 #include <charconv>
 #include <chrono>
 #include <optional>
@@ -169,18 +170,15 @@ struct Loaded {
   bool routed = false;
 };
 
-Result<Loaded, StoreError> load(PgConnection& conn, const TransactionKey& key, const codec::Envelope& e) {
-  auto r = conn.exec_prepared("load_transaction", {key.initial_requester, key.group_qualifier,
-                                                    key.qualifier, key.sub_qualifier});
-  if (!r) return unexpected(r.error());
+/// The transaction as load_transaction's result `t` found it; when it found none, the two
+/// libraries' profiles and membership from load_peers' result `peers`.
+Loaded loaded_from(const PgResult& t, const PgResult* peers, const codec::Envelope& e) {
   Loaded out;
   hub::TransactionSnapshot& s = out.snapshot;
-  if (r->rows() == 0) {
+  if (t.rows() == 0) {
     // A new transaction takes the profiles of the two libraries it names.
-    auto peers = conn.exec_prepared("load_peers", {e.requester_id.symbol, e.responder_id.symbol});
-    if (!peers) return unexpected(peers.error());
     out.responder_is_member = false;
-    for (int row = 0; row < peers->rows(); ++row) {
+    for (int row = 0; peers && row < peers->rows(); ++row) {
       const std::string_view symbol = peers->get(row, 0);
       const protocol::LenientProfile* profile = protocol::find_lenient_profile(peers->get(row, 1));
       if (symbol == e.requester_id.symbol) s.view.requester_profile = profile;
@@ -191,12 +189,21 @@ Result<Loaded, StoreError> load(PgConnection& conn, const TransactionKey& key, c
     }
     return out;
   }
-  const PgResult& t = *r;
   out.id = *t.get_int64(0, 0);
   out.version = *t.get_int64(0, 1);
   out.routed = t.get(0, 2) == "t";
   out.snapshot = snapshot_from_row(t, 0, 3);
   return out;
+}
+
+Result<Loaded, StoreError> load(PgConnection& conn, const TransactionKey& key, const codec::Envelope& e) {
+  auto r = conn.exec_prepared("load_transaction", {key.initial_requester, key.group_qualifier,
+                                                    key.qualifier, key.sub_qualifier});
+  if (!r) return unexpected(r.error());
+  if (r->rows() > 0) return loaded_from(*r, nullptr, e);
+  auto peers = conn.exec_prepared("load_peers", {e.requester_id.symbol, e.responder_id.symbol});
+  if (!peers) return unexpected(peers.error());
+  return loaded_from(*r, &*peers, e);
 }
 
 /// "kind|role|date|time": the APDU's identity within its transaction (see ApduIdentity). On a
@@ -261,6 +268,81 @@ std::array<std::string, 5> posting_arrays(const std::vector<hub::Posting>& posti
 
 enum class Written { kDone, kConflict };
 
+/// An accepted APDU's write statement (kInsertAccepted or kUpdateAccepted, which commits alone
+/// outside a transaction) and the values its parameters point into: built in place, never
+/// copied or moved, kept until the statement has run.
+struct AcceptedWrite {
+  AcceptedWrite(const Loaded& loaded, const TransactionKey& key, const codec::Envelope& e,
+                std::span<const std::uint8_t> ber, std::string_view sender, const hub::Decision& d,
+                const BirthClaims* birth)
+      : name(loaded.snapshot.exists ? "update_accepted" : "insert_accepted"),
+        sql(loaded.snapshot.exists ? &kUpdateAccepted : &kInsertAccepted),
+        memory(memory_values(d, e)),
+        need_before(valid_date(e.need_before_date)),
+        expiry(request_expiry(e)),
+        lease_seconds(std::to_string(birth ? static_cast<double>(birth->lease.count()) / 1000.0 : 0.0)),
+        dedup(dedup_key(e, d.sender_role, loaded, sender)),
+        kind(std::to_string(static_cast<int>(e.kind))),
+        old_r(state_text(loaded.snapshot.view.requester)),
+        old_s(state_text(loaded.snapshot.view.responder)),
+        id(std::to_string(loaded.id)),
+        version(std::to_string(loaded.version)),
+        // The item summary is for listings; the request stays verbatim in raw_ber (storable_text.hpp).
+        title(summary_text(e.item.title)),
+        author(summary_text(e.item.author)),
+        isbn(summary_text(e.item.isbn)),
+        issn(summary_text(e.item.issn)),
+        sender_symbol(sender),
+        recipient(d.recipient_symbol),
+        requester(d.next.requester_symbol),
+        responder(d.next.responder_symbol),
+        arrays(posting_arrays(d.postings)),
+        key_(key) {
+    // Ask the statement to birth-claim the row only when the recipient is connected here.
+    if (birth && birth->connected_here && birth->connected_here(d.recipient_symbol)) birth_node = birth->node_id;
+    if (!e.ill_service_types.empty()) service_type = std::to_string(static_cast<int>(e.ill_service_types.front()));
+    if (!loaded.snapshot.exists) {
+      params = {key_.initial_requester, key_.group_qualifier, key_.qualifier, key_.sub_qualifier,
+                requester, responder,
+                service_type.empty() ? PgParam(std::nullopt) : PgParam(service_type),
+                title, author, isbn, issn,
+                PgParam(need_before), PgParam(expiry)};
+    } else {
+      params = {id, version};
+    }
+    for (const auto& v : memory) params.emplace_back(v);
+    params.insert(params.end(), {PgParam(sender_symbol), PgParam(kind), PgParam(old_r), PgParam(old_s),
+                                 PgParam(Bytea{ber}),
+                                 PgParam(Bytea{std::span(reinterpret_cast<const std::uint8_t*>(dedup.data()), dedup.size())}),
+                                 PgParam(arrays[0]), PgParam(arrays[1]), PgParam(arrays[2]),
+                                 PgParam(arrays[3]), PgParam(arrays[4]), PgParam(recipient),
+                                 PgParam(birth_node), PgParam(lease_seconds)});
+  }
+  AcceptedWrite(const AcceptedWrite&) = delete;
+  AcceptedWrite& operator=(const AcceptedWrite&) = delete;
+
+  std::string name;
+  const std::string* sql;
+  std::vector<std::optional<std::string>> memory;
+  std::optional<std::string> need_before, expiry, birth_node;
+  std::string lease_seconds, dedup, kind, old_r, old_s, id, version, title, author, isbn, issn, service_type;
+  std::string sender_symbol, recipient, requester, responder;
+  std::array<std::string, 5> arrays;
+  TransactionKey key_;
+  std::vector<PgParam> params;  // point into the members above
+};
+
+/// What the write statement returned: kConflict when it wrote nothing (another writer changed
+/// or created the transaction first), else the ids it wrote into `out`.
+Written read_written(const PgResult& r, ApplyResult& out) {
+  if (r.rows() == 0) return Written::kConflict;
+  out.transaction_id = *r.get_int64(0, 0);
+  out.event_id = *r.get_int64(0, 1);
+  out.outbox_id = *r.get_int64(0, 2);
+  out.born_claimed = r.get(0, 4) == "t";
+  return Written::kDone;
+}
+
 /// Writes an accepted APDU in one statement (it commits alone). kConflict: another writer
 /// changed or created the transaction first; nothing was written.
 Result<Written, StoreError> write_accepted(PgConnection& conn, const Loaded& loaded,
@@ -268,54 +350,11 @@ Result<Written, StoreError> write_accepted(PgConnection& conn, const Loaded& loa
                                            std::span<const std::uint8_t> ber,
                                            std::string_view sender, const hub::Decision& d,
                                            const BirthClaims* birth, ApplyResult& out) {
-  const auto memory = memory_values(d, e);
-  // Ask the statement to birth-claim the row only when the recipient is connected here.
-  std::optional<std::string> birth_node;
-  if (birth && birth->connected_here && birth->connected_here(d.recipient_symbol)) birth_node = birth->node_id;
-  const std::string lease_seconds = std::to_string(birth ? static_cast<double>(birth->lease.count()) / 1000.0 : 0.0);
-  const std::string dedup = dedup_key(e, d.sender_role, loaded, sender);
-  const auto arrays = posting_arrays(d.postings);
-  const std::string kind = std::to_string(static_cast<int>(e.kind));
-  const std::string old_r = state_text(loaded.snapshot.view.requester);
-  const std::string old_s = state_text(loaded.snapshot.view.responder);
-  const std::string id = std::to_string(loaded.id), version = std::to_string(loaded.version);
-  std::string service_type;
-  // The item summary is for listings; the request stays verbatim in raw_ber (storable_text.hpp).
-  const std::string title = summary_text(e.item.title), author = summary_text(e.item.author);
-  const std::string isbn = summary_text(e.item.isbn), issn = summary_text(e.item.issn);
-  if (!e.ill_service_types.empty()) service_type = std::to_string(static_cast<int>(e.ill_service_types.front()));
-
-  // PgParams refer to their values: every value must outlive `params`.
-  const std::optional<std::string> need_before = valid_date(e.need_before_date);
-  const std::optional<std::string> expiry = request_expiry(e);
-  std::vector<PgParam> params;
-  const bool is_new = !loaded.snapshot.exists;
-  if (is_new) {
-    params = {key.initial_requester, key.group_qualifier, key.qualifier, key.sub_qualifier,
-              d.next.requester_symbol, d.next.responder_symbol,
-              service_type.empty() ? PgParam(std::nullopt) : PgParam(service_type),
-              title, author, isbn, issn,
-              PgParam(need_before), PgParam(expiry)};
-  } else {
-    params = {id, version};
-  }
-  for (const auto& v : memory) params.emplace_back(v);
-  params.insert(params.end(), {PgParam(sender), PgParam(kind), PgParam(old_r), PgParam(old_s),
-                               PgParam(Bytea{ber}),
-                               PgParam(Bytea{std::span(reinterpret_cast<const std::uint8_t*>(dedup.data()), dedup.size())}),
-                               PgParam(arrays[0]), PgParam(arrays[1]), PgParam(arrays[2]),
-                               PgParam(arrays[3]), PgParam(arrays[4]), PgParam(d.recipient_symbol),
-                               PgParam(birth_node), PgParam(lease_seconds)});
-  const std::string name = is_new ? "insert_accepted" : "update_accepted";
-  conn.prepare(name, is_new ? kInsertAccepted : kUpdateAccepted);
-  auto r = conn.exec_prepared_params(name, params);
+  const AcceptedWrite write(loaded, key, e, ber, sender, d, birth);
+  conn.prepare(write.name, *write.sql);
+  auto r = conn.exec_prepared_params(write.name, write.params);
   if (!r) return unexpected(r.error());
-  if (r->rows() == 0) return Written::kConflict;
-  out.transaction_id = *r->get_int64(0, 0);
-  out.event_id = *r->get_int64(0, 1);
-  out.outbox_id = *r->get_int64(0, 2);
-  out.born_claimed = r->get(0, 4) == "t";
-  return Written::kDone;
+  return read_written(*r, out);
 }
 
 /// An APDU the hub acts on as intermediary (docs/ROUTING.md): a new routed request, or a
@@ -531,6 +570,84 @@ Result<ApplyResult, StoreError> TransactionStore::apply(const codec::Apdu& apdu,
     if (!worth_rerunning(last_error)) break;
   }
   return unexpected(last_error);
+}
+
+Result<Ok, StoreError> TransactionStore::pipelined_pass(PgConnection& conn, std::span<const BatchItem> items,
+                                                        const std::vector<codec::Envelope>& envelopes,
+                                                        const std::vector<TransactionKey>& keys,
+                                                        const std::vector<std::size_t>& order,
+                                                        std::vector<std::optional<ApplyResult>>& decided) {
+  auto same = [](const TransactionKey& a, const TransactionKey& b) {
+    return a.initial_requester == b.initial_requester && a.group_qualifier == b.group_qualifier &&
+           a.qualifier == b.qualifier && a.sub_qualifier == b.sub_qualifier;
+  };
+  // The reads: each transaction once (a later APDU of it must see the earlier one's write), and
+  // for a request the two libraries it names, in case the transaction is new.
+  conn.prepare("load_transaction", kLoadTransaction);
+  conn.prepare("load_peers", std::string(kLoadPeers));
+  std::vector<std::size_t> firsts;
+  std::vector<PgConnection::Piped> reads;
+  std::vector<int> read_of(items.size(), -1), peers_of(items.size(), -1);
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const std::size_t i = order[k];
+    if (k > 0 && same(keys[i], keys[order[k - 1]])) continue;
+    firsts.push_back(i);
+    read_of[i] = static_cast<int>(reads.size());
+    reads.push_back({"load_transaction", true,
+                     {keys[i].initial_requester, keys[i].group_qualifier, keys[i].qualifier, keys[i].sub_qualifier}});
+    if (envelopes[i].kind == codec::ApduKind::kIllRequest) {
+      peers_of[i] = static_cast<int>(reads.size());
+      reads.push_back({"load_peers", true, {envelopes[i].requester_id.symbol, envelopes[i].responder_id.symbol}});
+    }
+  }
+  auto read = conn.exec_pipeline(reads);
+
+  struct Pending {
+    std::size_t item;
+    ApplyResult out;
+    std::unique_ptr<AcceptedWrite> write;
+  };
+  std::vector<Pending> pending;
+  for (std::size_t i : firsts) {
+    auto& t = read[static_cast<std::size_t>(read_of[i])];
+    if (!t) return unexpected(t.error());
+    const PgResult* peers = nullptr;
+    if (peers_of[i] >= 0) {
+      auto& p = read[static_cast<std::size_t>(peers_of[i])];
+      if (!p) return unexpected(p.error());
+      peers = &*p;
+    }
+    if (t->rows() == 0 && peers == nullptr) continue;  // no such transaction: attempt() refuses it
+    const Loaded loaded = loaded_from(*t, peers, envelopes[i]);
+    ApplyResult out;
+    out.attempts = 1;
+    hub::Incoming incoming{envelopes[i], items[i].sender_symbol, loaded.responder_is_member};
+    out.decision = hub::decide(incoming, loaded.snapshot, policy_);
+    out.outcome = out.decision.outcome;
+    out.transaction_id = loaded.id;
+    if (out.outcome == hub::Outcome::kDuplicate) {
+      decided[i] = std::move(out);
+      continue;
+    }
+    if (out.outcome != hub::Outcome::kAccepted) continue;  // attempt() first looks for an earlier copy
+    auto write = std::make_unique<AcceptedWrite>(loaded, keys[i], envelopes[i], items[i].apdu->bytes(),
+                                                 items[i].sender_symbol, out.decision,
+                                                 birth_claims_ ? &*birth_claims_ : nullptr);
+    pending.push_back(Pending{i, std::move(out), std::move(write)});
+  }
+
+  std::vector<PgConnection::Piped> writes;
+  for (const Pending& p : pending) {
+    conn.prepare(p.write->name, *p.write->sql);
+    writes.push_back({p.write->name, true, p.write->params});
+  }
+  auto written = conn.exec_pipeline(writes);
+  for (std::size_t k = 0; k < pending.size(); ++k) {
+    if (!written[k]) return unexpected(written[k].error());
+    // Another writer first: attempt() decides again on what it wrote.
+    if (read_written(*written[k], pending[k].out) == Written::kDone) decided[pending[k].item] = std::move(pending[k].out);
+  }
+  return Ok{};
 }
 
 }  // namespace illhub::store

@@ -53,8 +53,16 @@ std::vector<Result<ApplyResult, StoreError>> TransactionStore::apply_batch(std::
       if (begun) tx.emplace(std::move(*begun));
     }
     batch_failed = !tx;
+    // The intermediary's steps need a transaction of their own: with it, one APDU at a time.
+    std::vector<std::optional<ApplyResult>> decided(items.size());
+    if (!batch_failed && !intermediary_ && pipelined_)
+      batch_failed = !pipelined_pass(**lease, items, envelopes, keys, order, decided);
     for (std::size_t i : order) {
       if (batch_failed) break;
+      if (decided[i]) {
+        results[i] = std::move(*decided[i]);
+        continue;
+      }
       ApplyResult out;
       StoreError error;
       Step step = Step::kRerun;

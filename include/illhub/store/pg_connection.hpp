@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "illhub/store/pg_param.hpp"
 #include "illhub/store/pg_result.hpp"
@@ -45,6 +46,21 @@ class PgConnection {
                                              std::initializer_list<PgParam> params = {});
   Result<PgResult, StoreError> exec_prepared_params(const std::string& name,
                                                     std::span<const PgParam> params);
+
+  /// One statement of a pipeline: a statement prepared with prepare() (`prepared` true, `sql`
+  /// is its name) or SQL text. Its PgParams must outlive the exec_pipeline call.
+  struct Piped {
+    std::string sql;
+    bool prepared = false;
+    std::vector<PgParam> params;
+  };
+  /// Sends all `statements` at once and then reads their answers (libpq pipeline mode): one
+  /// round trip for all, run in order by the server. One result per statement. After a
+  /// statement fails the server skips the rest: each of those fails with kOther ("not run").
+  /// A lost connection or an answer timeout fails the whole call (every result kConnectionLost;
+  /// the connection is given up as after exec()). Statements run in the transaction the
+  /// connection is in; outside one, each commits alone.
+  std::vector<Result<PgResult, StoreError>> exec_pipeline(std::span<const Piped> statements);
 
   /// Runs a trusted, parameterless script of several statements (a migration file) with
   /// PQexec: the extended protocol takes one statement at a time. Never pass it any value
@@ -85,6 +101,9 @@ class PgConnection {
   /// most answer_timeout_.
   Result<PgResult, StoreError> answer(int sent, std::string_view what);
   Result<Ok, StoreError> ensure_prepared(const std::string& name);
+  /// Waits (at most answer_timeout_ from `deadline`'s start) until a result can be read
+  /// without blocking. Errors: the connection broke, or the answer timed out (given up).
+  Result<Ok, StoreError> wait_readable(std::chrono::steady_clock::time_point deadline, std::string_view what);
 
   pg_conn* conn_ = nullptr;
   std::chrono::milliseconds answer_timeout_{0};

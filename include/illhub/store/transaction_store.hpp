@@ -110,6 +110,9 @@ class TransactionStore {
   /// Turns birthing claimed outbox rows on (a value) or off (nullopt, the default). Set while
   /// no apply() runs (before the first, after the last).
   void set_birth_claims(std::optional<BirthClaims> claims) { birth_claims_ = std::move(claims); }
+  /// Whether apply_batch reads and writes a batch's APDUs in pipelines (the default) or one
+  /// statement at a time. Set while no apply runs. For tests and benchmarks that compare both.
+  void set_pipelined(bool on) { pipelined_ = on; }
 
  private:
   /// What one try at an APDU came to.
@@ -125,10 +128,22 @@ class TransactionStore {
                std::string_view sender_symbol, bool lost_connection, bool in_batch, ApplyResult& out,
                StoreError& error);
 
+  /// A batch's first pass, in two pipelines (libpq pipeline mode: one round trip for the
+  /// reads of every transaction, one for the writes): for the first APDU of each transaction in
+  /// `order`, decides and writes what it can, into decided[i]. Everything else (a refusal, an
+  /// APDU for an unknown transaction that is no request, a write that met another writer, a
+  /// second APDU of one transaction) is left to attempt(), one by one, after it. Inside the
+  /// batch's transaction on `conn`. Errors: the batch failed.
+  Result<Ok, StoreError> pipelined_pass(PgConnection& conn, std::span<const BatchItem> items,
+                                        const std::vector<codec::Envelope>& envelopes,
+                                        const std::vector<TransactionKey>& keys, const std::vector<std::size_t>& order,
+                                        std::vector<std::optional<ApplyResult>>& decided);
+
   ConnectionPool& pool_;
   hub::LedgerPolicy policy_;
   const Intermediary* intermediary_ = nullptr;
   std::optional<BirthClaims> birth_claims_;
+  bool pipelined_ = true;
 };
 
 }  // namespace illhub::store
