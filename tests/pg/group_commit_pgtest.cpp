@@ -1,7 +1,8 @@
 // Group commit (TransactionStore::apply_batch, docs/NET.md "Group commit") against a real
 // PostgreSQL: APDUs of one batch are decided as apply() decides them, written under one COMMIT
 // (their rows share one xmin), see each other's writes in order, and a batch that fails for
-// any reason leaves nothing half-written: every APDU is then applied alone.
+// any reason leaves nothing half-written: every APDU is then applied alone. Both ways of
+// running a batch: in pipelines, and one statement at a time.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -25,7 +26,9 @@ using hub::Outcome;
 constexpr const char* kBorrower = "IRL:BOR";
 constexpr const char* kLender = "IRL:LEN";
 
-class GroupCommitTest : public ::testing::Test {
+/// Each test runs twice: batches read and written in pipelines (the default), and one
+/// statement at a time.
+class GroupCommitTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
     conninfo_ = test::fresh_database();
@@ -36,6 +39,7 @@ class GroupCommitTest : public ::testing::Test {
                             "('IRL:BOR', 'Borrower', 'connection'), ('IRL:LEN', 'Lender', 'connection')"));
     pool_.emplace(PoolOptions{conninfo_, 4});
     store_.emplace(*pool_, hub::LedgerPolicy{});
+    store_->set_pipelined(GetParam());
   }
 
   /// Applies `apdus` (with their senders) as one batch; the APDUs live in `held_`.
@@ -72,7 +76,7 @@ class GroupCommitTest : public ::testing::Test {
   std::vector<codec::Apdu> held_;
 };
 
-TEST_F(GroupCommitTest, ApdusOfOneBatchShareOneCommit) {
+TEST_P(GroupCommitTest, ApdusOfOneBatchShareOneCommit) {
   std::vector<std::pair<codec::Apdu, const char*>> apdus;
   for (int i = 0; i < 6; ++i) apdus.emplace_back(request("GC" + std::to_string(i)), kBorrower);
   const auto results = batch(std::move(apdus));
@@ -92,7 +96,7 @@ TEST_F(GroupCommitTest, ApdusOfOneBatchShareOneCommit) {
   EXPECT_EQ(count("SELECT count(*) FROM outbox WHERE status = 'pending'"), 6);
 }
 
-TEST_F(GroupCommitTest, ResultsComeBackInTheOrderGiven) {
+TEST_P(GroupCommitTest, ResultsComeBackInTheOrderGiven) {
   // Given out of key order: the batch writes in key order, the results follow the input.
   std::vector<std::pair<codec::Apdu, const char*>> apdus;
   for (const char* q : {"ORD-C", "ORD-A", "ORD-B"}) apdus.emplace_back(request(q), kBorrower);
@@ -106,7 +110,7 @@ TEST_F(GroupCommitTest, ResultsComeBackInTheOrderGiven) {
   }
 }
 
-TEST_F(GroupCommitTest, AnApduIsDecidedOnWhatTheOnesBeforeItInTheBatchWrote) {
+TEST_P(GroupCommitTest, AnApduIsDecidedOnWhatTheOnesBeforeItInTheBatchWrote) {
   // The request and the lender's answer to it, in one batch: the answer meets the request's state.
   std::vector<std::pair<codec::Apdu, const char*>> apdus;
   apdus.emplace_back(request("SEQ"), kBorrower);
@@ -120,7 +124,7 @@ TEST_F(GroupCommitTest, AnApduIsDecidedOnWhatTheOnesBeforeItInTheBatchWrote) {
   EXPECT_EQ(count("SELECT version FROM transactions"), 2);
 }
 
-TEST_F(GroupCommitTest, ARefusalAndADuplicateInABatchAreDecidedAsAlone) {
+TEST_P(GroupCommitTest, ARefusalAndADuplicateInABatchAreDecidedAsAlone) {
   auto first = store_->apply(request("OLD"), kBorrower);
   ASSERT_TRUE(first && first->outcome == Outcome::kAccepted);
   std::vector<std::pair<codec::Apdu, const char*>> apdus;
@@ -139,7 +143,7 @@ TEST_F(GroupCommitTest, ARefusalAndADuplicateInABatchAreDecidedAsAlone) {
   EXPECT_EQ(commits_of({results[0], results[1]}), 1);
 }
 
-TEST_F(GroupCommitTest, AFailingApduCostsTheOthersOnlyASecondTry) {
+TEST_P(GroupCommitTest, AFailingApduCostsTheOthersOnlyASecondTry) {
   // A trigger refuses one APDU's event: the batch rolls back and each APDU is applied alone,
   // so the others are accepted (each in its own COMMIT) and the bad one fails with the reason.
   ASSERT_TRUE(conn_->exec(R"sql(
@@ -167,7 +171,7 @@ END $$)sql"));
   EXPECT_EQ(count("SELECT count(*) FROM outbox"), 2);
 }
 
-TEST_F(GroupCommitTest, AConnectionLostMidBatchLosesNothingAndAppliesNothingTwice) {
+TEST_P(GroupCommitTest, AConnectionLostMidBatchLosesNothingAndAppliesNothingTwice) {
   // The server process of the batch's connection ends while the batch is half-written (the
   // second event's insert kills it; a sequence, which no rollback undoes, makes it once):
   // nothing of the batch stands, and every APDU is then applied alone on a fresh connection.
@@ -197,7 +201,7 @@ END $$)sql"));
   EXPECT_EQ(count("SELECT count(*) FROM outbox"), 3);
 }
 
-TEST_F(GroupCommitTest, AfterALostCommitTheBornClaimedRowIsFoundAgain) {
+TEST_P(GroupCommitTest, AfterALostCommitTheBornClaimedRowIsFoundAgain) {
   // A batch whose COMMIT answer was lost is applied again one APDU at a time with
   // maybe_committed: an APDU found applied is a duplicate, and the row its COMMIT birthed
   // claimed for this node comes back to be handed over (nothing else would deliver it).
@@ -223,6 +227,11 @@ TEST_F(GroupCommitTest, AfterALostCommitTheBornClaimedRowIsFoundAgain) {
   EXPECT_EQ(retry->outbox_id, 0);
   EXPECT_EQ(count("SELECT count(*) FROM outbox"), 2);
 }
+
+INSTANTIATE_TEST_SUITE_P(Batches, GroupCommitTest, ::testing::Values(true, false),
+                         [](const ::testing::TestParamInfo<bool>& param) {
+                           return param.param ? "pipelined" : "one_statement_at_a_time";
+                         });
 
 }  // namespace
 }  // namespace illhub::store

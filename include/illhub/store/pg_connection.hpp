@@ -59,7 +59,8 @@ class PgConnection {
   /// statement fails the server skips the rest: each of those fails with kOther ("not run").
   /// A lost connection or an answer timeout fails the whole call (every result kConnectionLost;
   /// the connection is given up as after exec()). Statements run in the transaction the
-  /// connection is in; outside one, each commits alone.
+  /// connection is in; outside one, the pipeline is one implicit transaction (PostgreSQL's
+  /// rule up to a sync point): all of it commits, or a failure undoes all of it.
   std::vector<Result<PgResult, StoreError>> exec_pipeline(std::span<const Piped> statements);
 
   /// Runs a trusted, parameterless script of several statements (a migration file) with
