@@ -272,7 +272,7 @@ enum class Written { kDone, kConflict };
 /// outside a transaction) and the values its parameters point into: built in place, never
 /// copied or moved, kept until the statement has run.
 struct AcceptedWrite {
-  AcceptedWrite(const Loaded& loaded, const TransactionKey& key, const codec::Envelope& e,
+  AcceptedWrite(const Loaded& loaded, const TransactionKey& key_of_write, const codec::Envelope& e,
                 std::span<const std::uint8_t> ber, std::string_view sender, const hub::Decision& d,
                 const BirthClaims* birth)
       : name(loaded.snapshot.exists ? "update_accepted" : "insert_accepted"),
@@ -297,12 +297,12 @@ struct AcceptedWrite {
         requester(d.next.requester_symbol),
         responder(d.next.responder_symbol),
         arrays(posting_arrays(d.postings)),
-        key_(key) {
+        key(key_of_write) {
     // Ask the statement to birth-claim the row only when the recipient is connected here.
     if (birth && birth->connected_here && birth->connected_here(d.recipient_symbol)) birth_node = birth->node_id;
     if (!e.ill_service_types.empty()) service_type = std::to_string(static_cast<int>(e.ill_service_types.front()));
     if (!loaded.snapshot.exists) {
-      params = {key_.initial_requester, key_.group_qualifier, key_.qualifier, key_.sub_qualifier,
+      params = {key.initial_requester, key.group_qualifier, key.qualifier, key.sub_qualifier,
                 requester, responder,
                 service_type.empty() ? PgParam(std::nullopt) : PgParam(service_type),
                 title, author, isbn, issn,
@@ -328,7 +328,7 @@ struct AcceptedWrite {
   std::string lease_seconds, dedup, kind, old_r, old_s, id, version, title, author, isbn, issn, service_type;
   std::string sender_symbol, recipient, requester, responder;
   std::array<std::string, 5> arrays;
-  TransactionKey key_;
+  TransactionKey key;
   std::vector<PgParam> params;  // point into the members above
 };
 
