@@ -166,6 +166,13 @@ Result<PgResult, StoreError> PgConnection::answer(int sent, std::string_view wha
   }
   if (sent == 0) return unexpected(error_from_connection(conn_, std::string(what) + " not sent"));
   const auto deadline = std::chrono::steady_clock::now() + answer_timeout_;
+  auto kept = next_statement_result(deadline, what);
+  if (!kept) return unexpected(kept.error());
+  return check(*kept);
+}
+
+Result<pg_result*, StoreError> PgConnection::next_statement_result(std::chrono::steady_clock::time_point deadline,
+                                                                  std::string_view what) {
   // Like PQexec: every result of the statement is read; the first error wins, else the last.
   pg_result* kept = nullptr;
   for (;;) {
@@ -175,7 +182,7 @@ Result<PgResult, StoreError> PgConnection::answer(int sent, std::string_view wha
       return unexpected(ready.error());
     }
     pg_result* next = PQgetResult(conn_);
-    if (next == nullptr) break;
+    if (next == nullptr) return kept;
     if (kept != nullptr && PQresultStatus(kept) == PGRES_FATAL_ERROR) {
       PQclear(next);
     } else {
@@ -183,7 +190,6 @@ Result<PgResult, StoreError> PgConnection::answer(int sent, std::string_view wha
       kept = next;
     }
   }
-  return check(kept);
 }
 
 std::vector<Result<PgResult, StoreError>> PgConnection::exec_pipeline(std::span<const Piped> statements) {
@@ -232,23 +238,12 @@ std::vector<Result<PgResult, StoreError>> PgConnection::exec_pipeline(std::span<
   const auto deadline = std::chrono::steady_clock::now() + answer_timeout_;
   for (std::size_t i = 0; i < statements.size(); ++i) {
     // Each statement's results end with a null result, as outside a pipeline.
-    pg_result* kept = nullptr;
-    for (;;) {
-      auto ready = wait_readable(deadline, "pipeline");
-      if (!ready) {
-        PQclear(kept);
-        given_up_ = true;
-        return fail_all(ready.error());
-      }
-      pg_result* next = PQgetResult(conn_);
-      if (next == nullptr) break;
-      if (kept != nullptr && PQresultStatus(kept) == PGRES_FATAL_ERROR) {
-        PQclear(next);
-      } else {
-        PQclear(kept);
-        kept = next;
-      }
+    auto result = next_statement_result(deadline, "pipeline");
+    if (!result) {
+      given_up_ = true;
+      return fail_all(result.error());
     }
+    pg_result* kept = *result;
     if (kept != nullptr && PQresultStatus(kept) == PGRES_PIPELINE_ABORTED) {
       PQclear(kept);
       out.emplace_back(unexpected(make_error(StoreError::Kind::kOther,

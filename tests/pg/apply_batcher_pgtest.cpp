@@ -16,7 +16,6 @@
 
 #include "illhub/net/apply_batcher.hpp"
 #include "illhub/store/connection_pool.hpp"
-#include "illhub/store/migrator.hpp"
 #include "illhub/store/transaction_store.hpp"
 #include "support/golden_apdu.hpp"
 #include "support/pg_cluster.hpp"
@@ -30,12 +29,9 @@ namespace asio = boost::asio;
 class ApplyBatcherTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    conninfo_ = test::fresh_database();
-    conn_.emplace(test::connect_or_abort(conninfo_));
-    auto migrated = store::Migrator(store::embedded_migrations()).migrate(*conn_);
-    ASSERT_TRUE(migrated) << migrated.error().describe();
-    ASSERT_TRUE(conn_->exec("INSERT INTO peers (symbol, name, delivery_mode) VALUES "
-                            "('IRL:BOR', 'Borrower', 'connection'), ('IRL:LEN', 'Lender', 'connection')"));
+    test::LoanDatabase db = test::fresh_loan_database();
+    conninfo_ = std::move(db.conninfo);
+    conn_.emplace(std::move(db.conn));
     pool_.emplace(store::PoolOptions{conninfo_, 4});
     store_.emplace(*pool_, hub::LedgerPolicy{});
   }

@@ -19,7 +19,6 @@
 #include "illhub/net/outbox_listener.hpp"
 #include "illhub/net/outbox_store.hpp"
 #include "illhub/store/connection_pool.hpp"
-#include "illhub/store/migrator.hpp"
 #include "illhub/store/transaction_store.hpp"
 #include "support/golden_apdu.hpp"
 #include "support/pg_cluster.hpp"
@@ -38,12 +37,9 @@ constexpr const char* kNode = "node-here";
 class BornClaimedTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    conninfo_ = test::fresh_database();
-    conn_.emplace(test::connect_or_abort(conninfo_));
-    auto migrated = Migrator(embedded_migrations()).migrate(*conn_);
-    ASSERT_TRUE(migrated) << migrated.error().describe();
-    ASSERT_TRUE(conn_->exec("INSERT INTO peers (symbol, name, delivery_mode) VALUES "
-                            "('IRL:BOR', 'Borrower', 'connection'), ('IRL:LEN', 'Lender', 'connection')"));
+    test::LoanDatabase db = test::fresh_loan_database();
+    conninfo_ = std::move(db.conninfo);
+    conn_.emplace(std::move(db.conn));
     pool_.emplace(PoolOptions{conninfo_, 4});
     store_.emplace(*pool_, hub::LedgerPolicy{});
     // Both libraries connected here unless a test says otherwise.

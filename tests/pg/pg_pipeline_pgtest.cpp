@@ -3,7 +3,6 @@
 // and the connection works normally afterwards.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -15,14 +14,7 @@ namespace {
 
 using Piped = PgConnection::Piped;
 
-PgConnection connect_fresh() {
-  auto conn = PgConnection::connect(test::fresh_database());
-  if (!conn) {
-    ADD_FAILURE() << conn.error().describe();
-    std::abort();  // nothing below can run without a connection
-  }
-  return std::move(conn).value();
-}
+PgConnection connect_fresh() { return test::connect_or_abort(test::fresh_database()); }
 
 TEST(PgPipeline, EveryStatementGetsItsOwnResultInOrder) {
   PgConnection conn = connect_fresh();

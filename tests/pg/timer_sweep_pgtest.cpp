@@ -10,7 +10,6 @@
 #include <thread>
 
 #include "illhub/codec/codec.hpp"
-#include "illhub/store/migrator.hpp"
 #include "illhub/store/transaction.hpp"
 #include "illhub/store/transaction_store.hpp"
 #include "support/pg_cluster.hpp"
@@ -35,12 +34,9 @@ codec::ServiceDateTime at(const std::string& date) { return {date, "093000", "",
 class TimerSweepTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    conninfo_ = test::fresh_database();
-    conn_.emplace(test::connect_or_abort(conninfo_));
-    auto migrated = Migrator(embedded_migrations()).migrate(*conn_);
-    ASSERT_TRUE(migrated) << migrated.error().describe();
-    ASSERT_TRUE(conn_->exec("INSERT INTO peers (symbol, name, delivery_mode) VALUES "
-                            "('IRL:BOR', 'Borrower', 'connection'), ('IRL:LEN', 'Lender', 'connection')"));
+    test::LoanDatabase db = test::fresh_loan_database();
+    conninfo_ = std::move(db.conninfo);
+    conn_.emplace(std::move(db.conn));
     pool_.emplace(PoolOptions{conninfo_, 8});
     store_.emplace(*pool_, hub::LedgerPolicy{});
     timers_.emplace(*pool_);

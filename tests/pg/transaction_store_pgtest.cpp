@@ -13,7 +13,6 @@
 
 #include "codec/asn1_types.hpp"
 #include "illhub/codec/codec.hpp"
-#include "illhub/store/migrator.hpp"
 #include "support/golden_apdu.hpp"
 #include "support/pg_cluster.hpp"
 
@@ -33,15 +32,10 @@ codec::Apdu sample(ApduKind kind, const std::string& qualifier, const std::strin
 class TransactionStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    conninfo_ = test::fresh_database();
-    auto conn = PgConnection::connect(conninfo_);
-    ASSERT_TRUE(conn) << conn.error().describe();
-    conn_.emplace(std::move(conn).value());
-    auto migrated = Migrator(embedded_migrations()).migrate(*conn_);
-    ASSERT_TRUE(migrated) << migrated.error().describe();
-    ASSERT_TRUE(conn_->exec("INSERT INTO peers (symbol, name, delivery_mode) VALUES "
-                            "('IRL:BOR', 'Borrower', 'connection'), ('IRL:LEN', 'Lender', 'connection'), "
-                            "('IRL:AAA', 'Another', 'connection')"));
+    test::LoanDatabase db = test::fresh_loan_database();
+    conninfo_ = std::move(db.conninfo);
+    conn_.emplace(std::move(db.conn));
+    ASSERT_TRUE(conn_->exec("INSERT INTO peers (symbol, name, delivery_mode) VALUES ('IRL:AAA', 'Another', 'connection')"));
     pool_.emplace(PoolOptions{conninfo_, 8});
     store_.emplace(*pool_, hub::LedgerPolicy{});
   }

@@ -2,6 +2,8 @@
 // handler that makes sure no postmaster outlives a crashed test binary.
 #include "support/pg_cluster.hpp"
 
+#include "illhub/store/migrator.hpp"
+
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -137,6 +139,20 @@ store::PgConnection connect_or_abort(const std::string& conninfo) {
     std::abort();
   }
   return std::move(conn).value();
+}
+
+LoanDatabase fresh_loan_database() {
+  std::string conninfo = fresh_database();
+  store::PgConnection conn = connect_or_abort(conninfo);
+  auto migrated = store::Migrator(store::embedded_migrations()).migrate(conn);
+  auto peers = migrated ? conn.exec("INSERT INTO peers (symbol, name, delivery_mode) VALUES "
+                                    "('IRL:BOR', 'Borrower', 'connection'), ('IRL:LEN', 'Lender', 'connection')")
+                        : Result<store::PgResult, store::StoreError>(unexpected(migrated.error()));
+  if (!peers) {
+    ADD_FAILURE() << "cannot set up the loan database: " << peers.error().describe();
+    std::abort();
+  }
+  return LoanDatabase{std::move(conninfo), std::move(conn)};
 }
 
 }  // namespace illhub::test

@@ -53,6 +53,15 @@ std::string fresh_database();
 /// later step would only report the same cause again).
 store::PgConnection connect_or_abort(const std::string& conninfo);
 
+/// A fresh database with illhub's schema and the two libraries most store tests trade
+/// between, both delivered on their own connection: IRL:BOR (the borrower) and IRL:LEN (the
+/// lender). `conn` is connected to it. A step that fails stops the binary, as connect_or_abort.
+struct LoanDatabase {
+  std::string conninfo;
+  store::PgConnection conn;
+};
+LoanDatabase fresh_loan_database();
+
 /// Stops sending the immediate-shutdown signal to `pid` on a crash (it was stopped cleanly),
 /// or starts (watch). At most a few PIDs are watched at once.
 void watch_postmaster(pid_t pid);

@@ -105,6 +105,10 @@ class PgConnection {
   /// Waits (at most answer_timeout_ from `deadline`'s start) until a result can be read
   /// without blocking. Errors: the connection broke, or the answer timed out (given up).
   Result<Ok, StoreError> wait_readable(std::chrono::steady_clock::time_point deadline, std::string_view what);
+  /// Every result of the statement answered next, up to its end: the first error, else the
+  /// last one (as PQexec keeps). The caller owns it (check() takes it).
+  Result<pg_result*, StoreError> next_statement_result(std::chrono::steady_clock::time_point deadline,
+                                                       std::string_view what);
 
   pg_conn* conn_ = nullptr;
   std::chrono::milliseconds answer_timeout_{0};

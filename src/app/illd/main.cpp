@@ -16,6 +16,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <chrono>
@@ -118,7 +119,8 @@ int run(const illd::ConfigSources& sources, illd::IlldConfig config) {
 
   const std::size_t db_threads = config.database_threads;
   // Each batch being written holds a database thread: leave at least one for delivery.
-  options.group_commit.writers = std::max<std::size_t>(1, std::min(options.group_commit.writers, db_threads > 1 ? db_threads - 1 : 1));
+  options.group_commit.writers =
+      std::clamp<std::size_t>(options.group_commit.writers, 1, std::max<std::size_t>(db_threads - 1, 1));
   store::ConnectionPool pool(store::PoolOptions{conninfo, db_threads + 2});
   store::TransactionStore transactions(pool, hub::LedgerPolicy{});
   // The hub as intermediary (docs/ROUTING.md): a request to the hub without a send-to-list gets
