@@ -40,6 +40,7 @@ Server::Server(asio::io_context& io, store::ConnectionPool& pool, store::Transac
                ServerOptions options, std::size_t db_threads)
     : io_(io),
       pool_(pool),
+      store_(store),
       options_(std::move(options)),
       db_threads_(db_threads),
       peers_(pool),
@@ -51,7 +52,7 @@ Server::Server(asio::io_context& io, store::ConnectionPool& pool, store::Transac
   // The intermediary's answer deadlines run with the other timers (docs/ROUTING.md).
   timer_sweep_.set_intermediary(store.intermediary());
   context_ = std::make_unique<SessionContext>(SessionContext{
-      db_threads_, store, status_record_, peers_, metrics_, options_.limits,
+      db_threads_, status_record_, peers_, metrics_, options_.limits,
       [this](const std::shared_ptr<Session>& s) {
         sessions_.bind(s);
         delivery_->wake(s->peer());  // whatever waited for this peer goes now
@@ -83,7 +84,7 @@ Server::Server(asio::io_context& io, store::ConnectionPool& pool, store::Transac
 
 Server::~Server() {
   db_threads_.join();
-  context_->store.set_birth_claims(std::nullopt);  // it asks our session registry
+  store_.set_birth_claims(std::nullopt);  // it asks our session registry
 }
 
 error_code Server::start() {

@@ -46,8 +46,6 @@ class ApplyBatcher {
   /// the apply runs to its end even if the caller is cancelled.
   asio::awaitable<Applied> apply(std::shared_ptr<const codec::Apdu> apdu, std::string sender);
 
-  const ApplyBatchOptions& options() const { return options_; }
-
  private:
   struct Waiting {
     std::shared_ptr<const codec::Apdu> apdu;

@@ -77,6 +77,7 @@ class Server {
 
   asio::io_context& io_;
   store::ConnectionPool& pool_;
+  store::TransactionStore& store_;
   ServerOptions options_;
   Metrics metrics_;
   asio::thread_pool db_threads_;

@@ -39,13 +39,12 @@ using tcp = asio::ip::tcp;
 
 class Session;
 
-/// What sessions share: the database thread pool, the store, the peers, and the hooks the
-/// server wires to delivery. Outlives every session.
 class ApplyBatcher;
 
+/// What sessions share: the database thread pool, the status record, the peers, the apply
+/// batcher, and the hooks the server wires to delivery. Outlives every session.
 struct SessionContext {
   asio::thread_pool& db_threads;
-  store::TransactionStore& store;
   /// Status-Query answers from the record.
   store::StatusRecord& status;
   PeerDirectory& peers;
